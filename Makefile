@@ -1,0 +1,46 @@
+# The two commands of the README: `make demo` and `make test`. Both work from a fresh clone with Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: demo test bench lint format messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+## demo: set up the SQLite demo and serve the platform (127.0.0.1:$(PORT)) and the demo webshop (localhost:$(PORT)+1)
+demo: $(STAMP)
+	$(BIN)/ocilink demo --port $(PORT)
+
+## test: the whole test suite (set DATABASE_URL to run it on PostgreSQL)
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: the benchmarks under bench/, one JSON object per figure
+bench: $(STAMP)
+	@for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+## lint: ruff (lint + format check) and mypy
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy src/ocilink
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## messages: refresh and compile the translations (needs GNU gettext)
+messages: $(STAMP)
+	cd src/ocilink && ../../$(BIN)/ocilink makemessages --locale nl --no-location --ignore 'protocols/*' && ../../$(BIN)/ocilink compilemessages --locale nl
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,30 @@
+"""Writes for connections and their credentials."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from ocilink.accounts.models import DeliveryAddress
+
+from .models import Connection, OciCredential
+
+
+@transaction.atomic
+def oci_credential_set(
+    *, connection: Connection, delivery_address: DeliveryAddress | None, username: str, password: str
+) -> OciCredential:
+    """Create or replace the OCI account of a connection for one address (or organization-wide with None)."""
+    if delivery_address is not None and delivery_address.organization_id != connection.organization_id:
+        raise ValueError("The delivery address belongs to another organization.")
+    credential = (
+        OciCredential.objects.select_for_update()
+        .filter(connection=connection, delivery_address=delivery_address)
+        .first()
+    )
+    if credential is None:
+        credential = OciCredential(
+            organization_id=connection.organization_id, connection=connection, delivery_address=delivery_address
+        )
+    credential.set_secrets(username=username, password=password)
+    credential.save()
+    return credential

@@ -1,0 +1,15 @@
+"""URLs of the demo webshop, served as the root URLconf of its own origin (see core.middleware.SiteMiddleware)."""
+
+from django.urls import include, path
+
+from . import views
+
+shop_patterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("oci/login/", views.oci_login, name="oci_login"),
+    path("add/<str:sku>/", views.add, name="add"),
+    path("cart/", views.cart, name="cart"),
+    path("cart/transfer/", views.transfer, name="transfer"),
+]
+
+urlpatterns = [path("", include((shop_patterns, "demo_webshop")))]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PunchoutConfig(AppConfig):
+    name = "ocilink.punchout"
+    label = "punchout"

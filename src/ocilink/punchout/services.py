@@ -1,0 +1,221 @@
+"""Punchout: start a session, receive the cart return, import it into the buyer's cart."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ocilink.accounts.models import DeliveryAddress, Membership
+from ocilink.connections.selectors import credential_for
+from ocilink.core.crypto import SecretError
+from ocilink.protocols.oci import OciCart, OciError, build_punchout_fields, parse_cart
+from ocilink.requisitions.services import order_request_add_punchout_lines
+from ocilink.suppliers.models import Supplier
+
+from .models import CartReturn, PunchoutSession
+from .states import ReturnOutcome, SessionStatus, ensure_transition
+from .tokens import hash_token, new_reference, new_token
+
+logger = logging.getLogger(__name__)
+
+# Request headers worth keeping with a raw return for diagnosis. Cookies and authorization never are.
+KEPT_HEADERS = ("CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_USER_AGENT", "HTTP_ORIGIN", "HTTP_REFERER", "REMOTE_ADDR")
+# An over-size body is refused, but its start is kept so a consultant can see what the webshop tried to send.
+TRUNCATED_BODY_KEEP = 64 * 1024
+
+
+class PunchoutError(Exception):
+    """A punchout cannot start; the message says what the buyer or their administrator can do."""
+
+
+@dataclass(frozen=True)
+class PunchoutStart:
+    """What the start page needs: where to send the browser, how, and with which fields."""
+
+    session: PunchoutSession
+    url: str
+    method: str
+    fields: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class ReturnResult:
+    """What happened to one POST to HOOK_URL."""
+
+    outcome: str
+    session: PunchoutSession | None
+    cart_return: CartReturn | None
+
+
+def punchout_start(
+    *, membership: Membership, supplier: Supplier, delivery_address: DeliveryAddress | None, hook_url_for
+) -> PunchoutStart:
+    """Create a session with a fresh one-time token and build the form that logs the buyer in at the webshop.
+
+    ``hook_url_for(token)`` turns the token into the absolute HOOK_URL (the view knows the host).
+    """
+    organization = membership.organization
+    if supplier.organization_id != organization.pk:
+        raise PunchoutError("This supplier does not belong to your organization.")
+    connection = supplier.external_connection
+    if supplier.is_blocked:
+        raise PunchoutError(f"{supplier.name} is blocked for ordering. Ask your administrator.")
+    if connection is None or not connection.is_active:
+        raise PunchoutError(f"{supplier.name} has no active webshop connection. Ask your administrator.")
+    if delivery_address is not None and delivery_address.organization_id != organization.pk:
+        raise PunchoutError("This delivery address belongs to another organization.")
+    credential = credential_for(connection=connection, delivery_address=delivery_address)
+    if credential is None:
+        where = delivery_address.label if delivery_address else "your organization"
+        raise PunchoutError(
+            f"There is no webshop account of {supplier.name} for {where}. "
+            "Your administrator can enter it under the connection's credentials."
+        )
+    try:
+        username, password = credential.username, credential.password
+    except SecretError as exc:
+        logger.error("OCI credential %s of connection %s cannot be decrypted", credential.pk, connection.pk)
+        raise PunchoutError(
+            f"The webshop account of {supplier.name} cannot be read with this server's key ring. "
+            "Ask your administrator to enter it again."
+        ) from exc
+
+    token = new_token()
+    now = timezone.now()
+    session = PunchoutSession.objects.create(
+        organization=organization,
+        user=membership.user,
+        supplier=supplier,
+        connection=connection,
+        delivery_address=delivery_address,
+        token_hash=hash_token(token),
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.PUNCHOUT_TOKEN_TTL_SECONDS),
+    )
+    fields = build_punchout_fields(
+        hook_url=hook_url_for(token),
+        username=username,
+        password=password,
+        username_field=connection.username_field,
+        password_field=connection.password_field,
+        extra_params={str(k): str(v) for k, v in (connection.extra_params or {}).items()},
+    )
+    return PunchoutStart(session=session, url=connection.url, method=connection.method, fields=fields)
+
+
+def _store_return(
+    *, session: PunchoutSession, http_method: str, meta: dict, body: bytes, truncated: bool, outcome: str = ""
+) -> CartReturn:
+    headers = {key: str(meta[key]) for key in KEPT_HEADERS if key in meta}
+    return CartReturn.objects.create(
+        session=session,
+        reference=new_reference(),
+        http_method=http_method,
+        content_type=str(meta.get("CONTENT_TYPE", ""))[:255],
+        headers=headers,
+        body=body[:TRUNCATED_BODY_KEEP] if truncated else body,
+        body_size=int(meta.get("CONTENT_LENGTH") or len(body) or 0),
+        body_truncated=truncated,
+        outcome=outcome,
+    )
+
+
+def punchout_find_session(*, token: str) -> PunchoutSession | None:
+    return (
+        PunchoutSession.objects.select_related("connection", "supplier", "organization", "user")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def punchout_receive_oversize(*, session: PunchoutSession, http_method: str, meta: dict, body_start: bytes) -> CartReturn:
+    """Record a return that was refused for its size (its start is kept)."""
+    return _store_return(
+        session=session, http_method=http_method, meta=meta, body=body_start, truncated=True,
+        outcome=ReturnOutcome.TOO_LARGE,
+    )
+
+
+def punchout_receive(*, session: PunchoutSession, http_method: str, meta: dict, body: bytes) -> ReturnResult:
+    """Handle one return to HOOK_URL: store the raw body first, then claim the token once, then parse and import.
+
+    The raw return is committed before anything else can fail, so what the webshop sent is never lost.
+    """
+    cart_return = _store_return(session=session, http_method=http_method, meta=meta, body=body, truncated=False)
+
+    now = timezone.now()
+    if now >= session.expires_at:
+        _set_outcome(cart_return, ReturnOutcome.EXPIRED)
+        return ReturnResult(ReturnOutcome.EXPIRED, session, cart_return)
+    # Claim the single-use token atomically: only the first return gets here.
+    claimed = PunchoutSession.objects.filter(pk=session.pk, used_at__isnull=True).update(used_at=now)
+    if not claimed:
+        _set_outcome(cart_return, ReturnOutcome.DUPLICATE)
+        return ReturnResult(ReturnOutcome.DUPLICATE, session, cart_return)
+
+    connection = session.connection
+    try:
+        cart = parse_cart(
+            body,
+            str(meta.get("CONTENT_TYPE") or "") or None,
+            charset_override=connection.charset_override or None,
+            unit_map={str(k): str(v) for k, v in (connection.unit_map or {}).items()},
+            max_fields=settings.PUNCHOUT_MAX_FIELDS,
+        )
+    except OciError as exc:
+        with transaction.atomic():
+            cart_return.outcome = ReturnOutcome.UNREADABLE
+            cart_return.errors = [{"line": None, "field": None, "message": str(exc)}]
+            cart_return.save(update_fields=["outcome", "errors"])
+            _session_transition(session, SessionStatus.REJECTED)
+        return ReturnResult(ReturnOutcome.UNREADABLE, session, cart_return)
+
+    return _import(session=session, cart_return=cart_return, cart=cart)
+
+
+def _import(*, session: PunchoutSession, cart_return: CartReturn, cart: OciCart) -> ReturnResult:
+    with transaction.atomic():
+        cart_return.charset = cart.charset
+        cart_return.line_count = len(cart.lines)
+        cart_return.errors = [_problem(p) for p in cart.errors]
+        cart_return.warnings = [_problem(p) for p in cart.warnings]
+        if not cart.ok:
+            cart_return.outcome = ReturnOutcome.REJECTED
+            cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "outcome"])
+            _session_transition(session, SessionStatus.REJECTED)
+            return ReturnResult(ReturnOutcome.REJECTED, session, cart_return)
+        order_request_add_punchout_lines(
+            organization=session.organization,
+            requester=session.user,
+            supplier=session.supplier,
+            connection=session.connection,
+            delivery_address=session.delivery_address,
+            cart_return=cart_return,
+            cart=cart,
+        )
+        cart_return.outcome = ReturnOutcome.IMPORTED
+        cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "outcome"])
+        _session_transition(session, SessionStatus.IMPORTED)
+    return ReturnResult(ReturnOutcome.IMPORTED, session, cart_return)
+
+
+def _session_transition(session: PunchoutSession, target: str) -> None:
+    locked = PunchoutSession.objects.select_for_update().get(pk=session.pk)
+    ensure_transition(locked.status, target)
+    locked.status = target
+    locked.save(update_fields=["status"])
+    session.status = target
+
+
+def _set_outcome(cart_return: CartReturn, outcome: str) -> None:
+    cart_return.outcome = outcome
+    cart_return.save(update_fields=["outcome"])
+
+
+def _problem(problem) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {"line": problem.line, "field": problem.field, "message": problem.message}

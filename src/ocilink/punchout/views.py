@@ -1,0 +1,170 @@
+"""Punchout views: start (to the webshop), return (HOOK_URL), and the result page under the buyer's session."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ocilink.accounts.decorators import membership_required
+from ocilink.accounts.selectors import default_delivery_address, delivery_addresses_of
+from ocilink.protocols.oci import OciError, cart_report, parse_cart
+from ocilink.suppliers.selectors import suppliers_for_buyer
+
+from .models import CartReturn, PunchoutSession
+from .services import PunchoutError, punchout_find_session, punchout_receive, punchout_receive_oversize, punchout_start
+from .states import ReturnOutcome
+
+
+@require_POST
+@membership_required
+def start(request: HttpRequest, supplier_id: int) -> HttpResponse:
+    """Create a punchout session and answer with a page that auto-submits the OCI login form to the webshop."""
+    membership = request.membership  # type: ignore[attr-defined]
+    supplier = get_object_or_404(suppliers_for_buyer(membership=membership), pk=supplier_id)
+    address = None
+    address_id = request.POST.get("delivery_address")
+    if address_id:
+        address = delivery_addresses_of(organization=membership.organization).filter(pk=address_id).first()
+        if address is None:
+            raise Http404("No such delivery address")
+    else:
+        address = default_delivery_address(membership=membership)
+    try:
+        started = punchout_start(
+            membership=membership,
+            supplier=supplier,
+            delivery_address=address,
+            hook_url_for=lambda token: request.build_absolute_uri(reverse("punchout:return", args=[token])),
+        )
+    except PunchoutError as exc:
+        messages.error(request, str(exc))
+        return redirect("suppliers:list")
+    response = render(
+        request,
+        "punchout/start.html",
+        {"supplier": supplier, "url": started.url, "method": started.method, "fields": started.fields},
+    )
+    # The page holds the webshop password: never cache it, never leak its URL onwards.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _read_body(request: HttpRequest, limit: int) -> tuple[bytes, bool]:
+    """Read at most ``limit`` bytes of the request body; say whether there was more."""
+    if request.method == "GET":
+        raw = request.META.get("QUERY_STRING", "").encode("latin-1", "replace")
+        return raw[:limit], len(raw) > limit
+    data = request.read(limit + 1)
+    return data[:limit], len(data) > limit
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def return_(request: HttpRequest, token: str) -> HttpResponse:
+    """HOOK_URL. A cross-site request without our session cookie and without a CSRF token: the token alone
+    authenticates it. The raw body is read here directly, so Django's global field-count and body limits (which
+    a 100-line cart already exceeds) do not apply; this view has its own, larger ones."""
+    session = punchout_find_session(token=token)
+    if session is None:
+        return render(request, "punchout/return_unknown.html", status=404)
+    limit = settings.PUNCHOUT_MAX_BODY_BYTES
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    too_large = declared.isdigit() and int(declared) > limit
+    if too_large:
+        body, _more = _read_body(request, 64 * 1024)
+    else:
+        body, too_large = _read_body(request, limit)
+    meta = {k: v for k, v in request.META.items() if isinstance(v, str)}
+    if request.method == "GET" and "CONTENT_TYPE" not in meta:
+        meta["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+    if too_large:
+        cart_return = punchout_receive_oversize(session=session, http_method=request.method, meta=meta, body_start=body)
+        return render(
+            request,
+            "punchout/return_too_large.html",
+            {"limit_mb": limit / (1024 * 1024), "reference": cart_return.reference},
+            status=413,
+        )
+    result = punchout_receive(session=session, http_method=request.method or "POST", meta=meta, body=body)
+    if result.outcome == ReturnOutcome.EXPIRED:
+        return render(
+            request, "punchout/return_expired.html", {"reference": result.cart_return.reference}, status=410
+        )
+    # Everything else continues under the buyer's own session (a top-level GET carries the Lax cookie).
+    return HttpResponseRedirect(reverse("punchout:result", args=[session.pk]), status=303)
+
+
+@membership_required
+def result(request: HttpRequest, session_id: str) -> HttpResponse:
+    """Where the browser lands after the return: the cart, or what the webshop sent wrong, line by line."""
+    membership = request.membership  # type: ignore[attr-defined]
+    session = get_object_or_404(
+        PunchoutSession.objects.select_related("supplier"),
+        pk=session_id,
+        organization=membership.organization,
+        user=request.user,
+    )
+    cart_return = session.returns.exclude(outcome=ReturnOutcome.DUPLICATE).order_by("received_at").first()
+    if cart_return is None:
+        return render(request, "punchout/result_waiting.html", {"session": session})
+    if cart_return.outcome == ReturnOutcome.IMPORTED:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d line from %(supplier)s was added to your cart.",
+                "%(count)d lines from %(supplier)s were added to your cart.",
+                cart_return.line_count,
+            )
+            % {"count": cart_return.line_count, "supplier": session.supplier.name},
+        )
+        return redirect("requisitions:cart")
+    return render(
+        request,
+        "punchout/result_rejected.html",
+        {"session": session, "cart_return": cart_return},
+        status=422,
+    )
+
+
+@staff_member_required
+def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """For consultants and support: a raw return by its reference, with the check report of its body."""
+    cart_return = get_object_or_404(
+        CartReturn.objects.select_related("session__organization", "session__supplier", "session__connection"),
+        reference=reference.strip().upper(),
+    )
+    body = bytes(cart_return.body)
+    report: dict[str, object] | None = None
+    decode_error = ""
+    try:
+        connection = cart_return.session.connection
+        report = cart_report(
+            parse_cart(
+                body,
+                cart_return.content_type or None,
+                charset_override=connection.charset_override or None,
+                unit_map={str(k): str(v) for k, v in (connection.unit_map or {}).items()},
+            )
+        )
+    except OciError as exc:
+        decode_error = str(exc)
+    return render(
+        request,
+        "punchout/return_detail.html",
+        {
+            "cart_return": cart_return,
+            "report": report,
+            "decode_error": decode_error,
+            "body_preview": body[:20000].decode("utf-8", "replace"),
+        },
+    )

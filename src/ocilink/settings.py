@@ -1,0 +1,194 @@
+"""Django settings for ocilink: wiring only, every value comes from an environment variable.
+
+The README lists every variable with its default. Files under ``OCILINK_VAR_DIR`` (made by ``ocilink demo``)
+stand in for ``SECRET_KEY`` and ``OCILINK_KEYRING`` when those are not set, so the demo needs no configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("OCILINK_VAR_DIR", "var")).resolve()
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}.")
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from exc
+
+
+def _env_or_file(name: str, filename: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    path = VAR_DIR / filename
+    if path.exists():
+        return path.read_text().strip()
+    raise ImproperlyConfigured(
+        f"{name} is not set and {path} does not exist. Set {name}, or run `ocilink demo` once to create a demo one."
+    )
+
+
+DEBUG = _env_bool("DEBUG", False)
+SECRET_KEY = _env_or_file("SECRET_KEY", "secret_key")
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+# Secrets at rest (OCI passwords, later cXML shared secrets and SFTP keys) are Fernet tokens. The first key of the
+# ring encrypts, every key decrypts, so a key can be rotated without downtime: prepend the new key, re-encrypt
+# (`ocilink rotate_secrets`), then drop the old one.
+OCILINK_KEYRING = [k.strip() for k in _env_or_file("OCILINK_KEYRING", "keyring").split(",") if k.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ocilink.core",
+    "ocilink.accounts",
+    "ocilink.suppliers",
+    "ocilink.connections",
+    "ocilink.punchout",
+    "ocilink.requisitions",
+    "ocilink.demo_webshop",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ocilink.core.middleware.SiteMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "ocilink.urls"
+# The demo webshop is served from its own origin (another port and host name) by the same process; requests that
+# arrive through its WSGI entry point are routed with this URLconf instead (see core.middleware.SiteMiddleware).
+DEMO_WEBSHOP_URLCONF = "ocilink.demo_webshop.urls"
+WSGI_APPLICATION = "ocilink.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "ocilink.accounts.context_processors.membership",
+            ],
+        },
+    },
+]
+
+if not os.environ.get("DATABASE_URL"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default: a SQLite file under var/
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'ocilink.sqlite3'}",
+        conn_max_age=_env_int("DATABASE_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the webshop, the platform and a worker read while one of them writes; the busy timeout makes a
+    # writer wait for the lock instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "suppliers:list"
+LOGOUT_REDIRECT_URL = "login"
+
+# The punchout return is a cross-site POST from the webshop: the session cookie must stay SameSite=Lax (never
+# None) so that the return authenticates by its one-time token alone and never by an ambient cookie.
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _env_bool("BEHIND_TLS_PROXY") else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
+LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Amsterdam")
+USE_TZ = True
+
+STATIC_URL = "static/"
+# Only needed for `ocilink collectstatic` in production; the app finds its static files without it.
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
+# The app serves its own static files (no CDN, works on an intranet); finders avoid a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Punchout. A token lives two hours by default: long enough to shop, short enough that a leaked HOOK_URL is soon
+# useless.
+PUNCHOUT_TOKEN_TTL_SECONDS = _env_int("PUNCHOUT_TOKEN_TTL_SECONDS", 2 * 60 * 60)
+# The cart return may be far larger than Django's defaults (2.5 MB, 1,000 fields: a 100-line cart already has more);
+# these limits apply to the return view only, which reads the raw body itself.
+PUNCHOUT_MAX_BODY_BYTES = _env_int("PUNCHOUT_MAX_BODY_BYTES", 10 * 1024 * 1024)
+PUNCHOUT_MAX_FIELDS = _env_int("PUNCHOUT_MAX_FIELDS", 200_000)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "ocilink.core.logging.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django logs the request of a failed view; the punchout return carries credentials of nobody but its
+        # body may be large, so keep request logs at WARNING.
+        "django.request": {"level": "WARNING"},
+        "waitress": {"level": "WARNING"},
+    },
+}

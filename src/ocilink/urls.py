@@ -1,0 +1,17 @@
+"""URLs of the platform. The demo webshop has its own URLconf (demo_webshop/urls.py) on its own origin."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="suppliers:list", permanent=False)),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("suppliers/", include("ocilink.suppliers.urls")),
+    path("punchout/", include("ocilink.punchout.urls")),
+    path("cart/", include("ocilink.requisitions.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,53 @@
+"""Shared fixtures: an organization with a buyer who can shop at one supplier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from ocilink.accounts.models import DeliveryAddress, Membership
+from ocilink.connections.services import oci_credential_set
+from ocilink.suppliers.models import Supplier
+
+from .factories import DeliveryAddressFactory, MembershipFactory, OrganizationFactory, SupplierFactory
+
+
+@dataclass
+class Shop:
+    membership: Membership
+    supplier: Supplier
+    address: DeliveryAddress
+
+    @property
+    def user(self):  # type: ignore[no-untyped-def]
+        return self.membership.user
+
+    @property
+    def organization(self):  # type: ignore[no-untyped-def]
+        return self.membership.organization
+
+    @property
+    def connection(self):  # type: ignore[no-untyped-def]
+        return self.supplier.external_connection
+
+
+def make_shop() -> Shop:
+    organization = OrganizationFactory()
+    address = DeliveryAddressFactory(organization=organization, is_default=True)
+    membership = MembershipFactory(organization=organization, delivery_address=address)
+    supplier = SupplierFactory(organization=organization)
+    oci_credential_set(
+        connection=supplier.external_connection, delivery_address=None, username="org-account", password="org-secret"
+    )
+    return Shop(membership=membership, supplier=supplier, address=address)
+
+
+@pytest.fixture
+def shop(db) -> Shop:  # type: ignore[no-untyped-def]
+    return make_shop()
+
+
+@pytest.fixture
+def other_shop(db) -> Shop:  # type: ignore[no-untyped-def]
+    return make_shop()

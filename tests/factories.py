@@ -1,0 +1,72 @@
+"""factory_boy factories for the domain."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+
+from ocilink.accounts.models import DeliveryAddress, Membership, Organization, Role
+from ocilink.connections.models import Connection
+from ocilink.suppliers.models import Supplier
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pw")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if create:
+            obj.save()
+
+
+class DeliveryAddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeliveryAddress
+
+    organization = factory.SubFactory(OrganizationFactory)
+    label = factory.Sequence(lambda n: f"Address {n}")
+    street = "Marktplein 1"
+    postal_code = "1234 AB"
+    city = "Demodorp"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Role.BUYER
+
+
+class ConnectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Connection
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Webshop {n}")
+    url = "https://shop.example.com/oci/login/"
+
+
+class SupplierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Supplier
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Supplier {n}")
+    external_connection = factory.SubFactory(
+        ConnectionFactory, organization=factory.SelfAttribute("..organization")
+    )
