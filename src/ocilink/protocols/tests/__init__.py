@@ -1,0 +1,1 @@
+"""Tests of the pure-Python protocol codecs (no Django, no database)."""
