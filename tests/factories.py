@@ -67,6 +67,4 @@ class SupplierFactory(factory.django.DjangoModelFactory):
 
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"Supplier {n}")
-    external_connection = factory.SubFactory(
-        ConnectionFactory, organization=factory.SelfAttribute("..organization")
-    )
+    external_connection = factory.SubFactory(ConnectionFactory, organization=factory.SelfAttribute("..organization"))

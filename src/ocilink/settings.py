@@ -67,12 +67,16 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "ocilink.core",
     "ocilink.accounts",
     "ocilink.suppliers",
     "ocilink.connections",
     "ocilink.punchout",
     "ocilink.requisitions",
+    "ocilink.orders",
+    "ocilink.dispatch",
     "ocilink.demo_webshop",
 ]
 
@@ -177,6 +181,34 @@ PUNCHOUT_TOKEN_TTL_SECONDS = _env_int("PUNCHOUT_TOKEN_TTL_SECONDS", 2 * 60 * 60)
 PUNCHOUT_MAX_BODY_BYTES = _env_int("PUNCHOUT_MAX_BODY_BYTES", 10 * 1024 * 1024)
 PUNCHOUT_MAX_FIELDS = _env_int("PUNCHOUT_MAX_FIELDS", 200_000)
 
+# Background work: Django's Tasks API with the database backend. Enqueueing is an INSERT in the same transaction
+# as the business write, so no task is lost or sent for a rolled-back order.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Dispatch of purchase orders. Transient failures are retried with exponential backoff and jitter: the first retry
+# after 30 s, never more than 1 h apart, and for 24 h in all (suppliers' servers are down for hours, rarely days).
+DISPATCH_RETRY_FIRST_SECONDS = _env_int("DISPATCH_RETRY_FIRST_SECONDS", 30)
+DISPATCH_RETRY_MAX_SECONDS = _env_int("DISPATCH_RETRY_MAX_SECONDS", 60 * 60)
+DISPATCH_RETRY_WINDOW_SECONDS = _env_int("DISPATCH_RETRY_WINDOW_SECONDS", 24 * 60 * 60)
+# A worker holds a dispatch for this long while sending; if it dies, the sweeper hands the dispatch to another.
+# It must exceed the longest send (HTTP and SFTP time out after 30 s by default).
+DISPATCH_LEASE_SECONDS = _env_int("DISPATCH_LEASE_SECONDS", 5 * 60)
+# How often each worker's sweeper looks for dispatches whose worker died or whose task went missing.
+DISPATCH_SWEEP_SECONDS = _env_int("DISPATCH_SWEEP_SECONDS", 30)
+# How the platform's own e-mail leaves (purchase orders by e-mail, notifications).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ocilink <orders@localhost>")
+# Where the demo supplier inbox (``ocilink demo``) keeps what it received.
+DEMO_INBOX_DIR = VAR_DIR / "inbox"
+# The public address of this platform, for links in e-mails (HOOK_URL comes from the request itself).
+OCILINK_BASE_URL = os.environ.get("OCILINK_BASE_URL", "http://127.0.0.1:8000")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -190,5 +222,8 @@ LOGGING = {
         # body may be large, so keep request logs at WARNING.
         "django.request": {"level": "WARNING"},
         "waitress": {"level": "WARNING"},
+        "paramiko": {"level": "WARNING"},
+        "asyncssh": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},
     },
 }

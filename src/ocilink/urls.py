@@ -12,6 +12,7 @@ urlpatterns = [
     path("suppliers/", include("ocilink.suppliers.urls")),
     path("punchout/", include("ocilink.punchout.urls")),
     path("cart/", include("ocilink.requisitions.urls")),
+    path("orders/", include("ocilink.orders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

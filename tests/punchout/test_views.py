@@ -11,14 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ocilink.connections.services import oci_credential_set
+from ocilink.protocols.oci import encode_cart_body
 from ocilink.punchout.models import CartReturn, PunchoutSession
 from ocilink.punchout.states import ReturnOutcome, SessionStatus
 from ocilink.punchout.tokens import hash_token
 from ocilink.requisitions.models import OrderRequestLine
+from tests.factories import DeliveryAddressFactory
 
-from ..factories import DeliveryAddressFactory
 from .helpers import cart_body, line, post_cart, start_punchout
-from ocilink.protocols.oci import encode_cart_body
 
 pytestmark = pytest.mark.django_db
 
@@ -219,7 +219,7 @@ def test_another_users_token_puts_lines_in_the_token_owners_cart_only(shop, othe
 
 
 def test_result_page_of_another_user_in_the_same_organization_is_not_found(shop):
-    from ..factories import MembershipFactory
+    from tests.factories import MembershipFactory
 
     colleague = MembershipFactory(organization=shop.organization)
     _, hook_path = start_punchout(_buyer_client(shop), shop.supplier.pk)
@@ -296,8 +296,14 @@ def test_multipart_return_is_accepted(shop):
     _, hook_path = start_punchout(client, shop.supplier.pk)
 
     response = Client(enforce_csrf_checks=True).post(
-        hook_path, {"NEW_ITEM-DESCRIPTION[1]": "Pen", "NEW_ITEM-QUANTITY[1]": "4", "NEW_ITEM-UNIT[1]": "PCE",
-                    "NEW_ITEM-PRICE[1]": "0.79", "NEW_ITEM-CURRENCY[1]": "EUR"}
+        hook_path,
+        {
+            "NEW_ITEM-DESCRIPTION[1]": "Pen",
+            "NEW_ITEM-QUANTITY[1]": "4",
+            "NEW_ITEM-UNIT[1]": "PCE",
+            "NEW_ITEM-PRICE[1]": "0.79",
+            "NEW_ITEM-CURRENCY[1]": "EUR",
+        },
     )
 
     assert response.status_code == 303

@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from ocilink.protocols.oci import encode_cart_body
 from ocilink.requisitions.models import OrderRequestLine
-
-from ..punchout.helpers import line, post_cart, start_punchout
+from tests.punchout.helpers import line, post_cart, start_punchout
 
 pytestmark = pytest.mark.django_db
 

@@ -19,6 +19,12 @@ class Organization(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default=Phase.IMPLEMENTATION)
+    invoice_name = models.CharField(_("invoice addressee"), max_length=200, blank=True)
+    invoice_street = models.CharField(_("invoice street and number"), max_length=200, blank=True)
+    invoice_postal_code = models.CharField(_("invoice postal code"), max_length=20, blank=True)
+    invoice_city = models.CharField(_("invoice city"), max_length=100, blank=True)
+    invoice_country = models.CharField(_("invoice country"), max_length=2, default="NL")
+    invoice_email = models.EmailField(_("invoice e-mail address"), blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from .models import DeliveryAddress, Membership, Organization
@@ -9,7 +11,7 @@ from .models import DeliveryAddress, Membership, Organization
 SESSION_ORGANIZATION_KEY = "ocilink.organization_id"
 
 
-def membership_for(*, user: object, organization_id: int | None = None) -> Membership | None:
+def membership_for(*, user: Any, organization_id: int | None = None) -> Membership | None:
     """The user's membership of the given organization, or of their first one."""
     if not getattr(user, "is_authenticated", False):
         return None

@@ -1,12 +1,13 @@
 from django.contrib import admin
 
-from .forms import OciCredentialForm
+from .forms import ConnectionAdminForm, OciCredentialForm
 from .models import Connection, OciCredential
 
 
 @admin.register(Connection)
 class ConnectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "organization", "url", "method", "is_active"]
+    form = ConnectionAdminForm
+    list_display = ["name", "organization", "url", "method", "ordering_method", "hold_next_order", "is_active"]
     list_filter = ["organization", "method", "is_active"]
     search_fields = ["name", "url"]
 

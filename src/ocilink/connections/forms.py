@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import OciCredential
+from .models import Connection, OciCredential
 
 
 class OciCredentialForm(forms.ModelForm):
@@ -42,3 +42,49 @@ class OciCredentialForm(forms.ModelForm):
         if commit:
             credential.save()
         return credential
+
+
+class ConnectionAdminForm(forms.ModelForm):
+    """A connection with its ordering method. Ordering secrets are write-only: leave empty to keep them."""
+
+    ordering_method = forms.ChoiceField(label=_("ordering method"), required=False)
+    ordering_secrets = forms.JSONField(
+        label=_("ordering secrets"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            'Write-only, e.g. {"shared_secret": "…"} or {"password": "…"}. Stored encrypted; never shown again. '
+            "Leave empty to keep what is stored."
+        ),
+    )
+
+    class Meta:
+        model = Connection
+        fields = "__all__"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from ocilink.dispatch.registry import channel_choices
+
+        method = self.fields["ordering_method"]
+        assert isinstance(method, forms.ChoiceField)
+        method.choices = [("", "—"), *channel_choices()]
+
+    def clean_ordering_secrets(self) -> dict | None:
+        value = self.cleaned_data.get("ordering_secrets")
+        if value in (None, "", {}):
+            return None
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise forms.ValidationError(_("Give an object of names and texts."))
+        return value
+
+    def save(self, commit: bool = True) -> Connection:
+        connection = super().save(commit=False)
+        secrets = self.cleaned_data.get("ordering_secrets")
+        if commit and connection.pk is None:
+            connection.save()
+        if secrets is not None:
+            connection.set_ordering_secrets(secrets)
+        if commit:
+            connection.save()
+        return connection

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +38,19 @@ class Connection(TimeStampedModel):
         _("unit map"), default=dict, blank=True, help_text=_('Supplier unit -> UN/ECE Rec 20 unit, e.g. {"ST": "H87"}')
     )
     is_active = models.BooleanField(_("active"), default=True)
+    ordering_method = models.CharField(
+        _("ordering method"),
+        max_length=30,
+        blank=True,
+        help_text=_("How approved orders reach the supplier: e-mail with PDF, HTTPS with cXML or SFTP with cXML."),
+    )
+    ordering_settings = models.JSONField(_("ordering settings"), default=dict, blank=True)
+    ordering_secrets_encrypted = models.TextField(blank=True, editable=False)
+    hold_next_order = models.BooleanField(
+        _("hold the next order for inspection"),
+        default=False,
+        help_text=_("Test order: the next order is built but not sent until a consultant releases it."),
+    )
 
     class Meta:
         ordering = ["organization", "name"]
@@ -44,6 +59,21 @@ class Connection(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def _secrets_context(self) -> str:
+        return f"ordering-secrets:{self.organization_id}:{self.pk}"
+
+    def set_ordering_secrets(self, secrets: dict[str, str]) -> None:
+        """Seal the ordering method's secrets (shared secret, passwords, keys) as one encrypted JSON object."""
+        self.ordering_secrets_encrypted = encrypt_secret(json.dumps(secrets), context=self._secrets_context())
+
+    set_ordering_secrets.alters_data = True  # type: ignore[attr-defined]
+
+    @property
+    def ordering_secrets(self) -> dict[str, str]:
+        if not self.ordering_secrets_encrypted:
+            return {}
+        return dict(json.loads(decrypt_secret(self.ordering_secrets_encrypted, context=self._secrets_context())))
 
 
 class OciCredential(TimeStampedModel):
@@ -65,6 +95,9 @@ class OciCredential(TimeStampedModel):
     )
     username_encrypted = models.TextField(editable=False)
     password_encrypted = models.TextField(editable=False)
+    customer_number = models.CharField(_("customer number"), max_length=60, blank=True)
+    debtor_number = models.CharField(_("debtor number"), max_length=60, blank=True)
+    location_code = models.CharField(_("location code"), max_length=60, blank=True)
 
     class Meta:
         verbose_name = _("OCI credential")
@@ -81,7 +114,7 @@ class OciCredential(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        scope = self.delivery_address.label if self.delivery_address_id else _("all addresses")
+        scope = self.delivery_address.label if self.delivery_address is not None else _("all addresses")
         return f"{self.connection} ({scope})"
 
     def __repr__(self) -> str:

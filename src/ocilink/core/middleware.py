@@ -18,5 +18,5 @@ class SiteMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.META.get(SITE_ENVIRON_KEY) == "webshop":
-            request.urlconf = settings.DEMO_WEBSHOP_URLCONF
+            request.urlconf = settings.DEMO_WEBSHOP_URLCONF  # type: ignore[attr-defined]
         return self.get_response(request)

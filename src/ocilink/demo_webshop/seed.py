@@ -32,12 +32,87 @@ class DemoData:
     connection: Connection
 
 
+@dataclass(frozen=True)
+class DemoInbox:
+    """Where the demo supplier inbox listens, for the three connections' ordering methods."""
+
+    cxml_url: str
+    ca_pem: str
+    sftp_port: int
+    sftp_username: str
+    sftp_password: str
+    sftp_fingerprint: str
+    email_address: str = "orders@supplier.demo"
+
+
+CXML_IDENTITIES = {
+    "from_domain": "NetworkID",
+    "from_identity": "DEMO-MUNICIPALITY",
+    "to_domain": "NetworkID",
+    "to_identity": "DEMO-OFFICE-SUPPLIES",
+    "sender_domain": "NetworkID",
+    "sender_identity": "DEMO-MUNICIPALITY",
+    "deployment_mode": "test",
+}
+SHARED_SECRET = "demo-shared-secret"
+
+
+def _ordering_connections(inbox: DemoInbox | None) -> list[tuple[str, str, str, dict, dict]]:
+    """(supplier, connection, method, settings, secrets) for the three ordering methods."""
+    if inbox is None:
+        return [("Demo Office Supplies", "Demo Office Supplies webshop", "", {}, {})]
+    return [
+        (
+            "Demo Office Supplies",
+            "Demo Office Supplies webshop",
+            "cxml_https",
+            {**CXML_IDENTITIES, "order_url": inbox.cxml_url, "ca_bundle": inbox.ca_pem, "timeout_seconds": 30},
+            {"shared_secret": SHARED_SECRET},
+        ),
+        (
+            "Demo Facility Services",
+            "Demo Facility Services webshop",
+            "cxml_sftp",
+            {
+                **CXML_IDENTITIES,
+                "to_identity": "DEMO-FACILITY",
+                "host": "127.0.0.1",
+                "port": inbox.sftp_port,
+                "username": inbox.sftp_username,
+                "remote_directory": "orders",
+                "host_key_fingerprint": inbox.sftp_fingerprint,
+                "timeout_seconds": 30,
+            },
+            {"password": inbox.sftp_password, "shared_secret": SHARED_SECRET},
+        ),
+        (
+            "Demo Print Shop",
+            "Demo Print Shop webshop",
+            "email_pdf",
+            {"recipients": [inbox.email_address]},
+            {},
+        ),
+    ]
+
+
 @transaction.atomic
-def seed_demo(*, webshop_url: str) -> DemoData:
-    """Create or update the demo data; ``webshop_url`` is the demo webshop's OCI entry point."""
+def seed_demo(*, webshop_url: str, inbox: DemoInbox | None = None) -> DemoData:
+    """Create or update the demo data; ``webshop_url`` is the demo webshop's OCI entry point.
+
+    With ``inbox``, three suppliers share the demo webshop, each with one ordering method pointing at the inbox.
+    """
     users = get_user_model()
     organization, _ = Organization.objects.update_or_create(
-        slug="demo", defaults={"name": "Demo Municipality", "phase": Organization.Phase.LIVE}
+        slug="demo",
+        defaults={
+            "name": "Demo Municipality",
+            "phase": Organization.Phase.LIVE,
+            "invoice_name": "Demo Municipality, Accounts Payable",
+            "invoice_street": "Postbus 100",
+            "invoice_postal_code": "1234 ZZ",
+            "invoice_city": "Demodorp",
+            "invoice_email": "invoices@demo-municipality.example",
+        },
     )
     office, _ = DeliveryAddress.objects.update_or_create(
         organization=organization,
@@ -50,9 +125,12 @@ def seed_demo(*, webshop_url: str) -> DemoData:
         defaults={"street": "Industrieweg 12", "postal_code": "1234 CD", "city": "Demodorp"},
     )
     for username, password, role, first, last in DEMO_LOGINS:
-        user, created = users.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
-        if created or not user.check_password(password):
+        user, created = users.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last}
+        )
+        if created or not user.check_password(password) or not user.email:
             user.set_password(password)
+            user.email = user.email or f"{username}@demo-municipality.example"
             user.save()
         Membership.objects.update_or_create(
             user=user, organization=organization, defaults={"role": role, "delivery_address": office}
@@ -66,21 +144,45 @@ def seed_demo(*, webshop_url: str) -> DemoData:
         consultant.is_superuser = True
         consultant.save()
 
-    connection, _ = Connection.objects.update_or_create(
-        organization=organization,
-        name="Demo Office Supplies webshop",
-        defaults={"url": webshop_url, "method": Connection.Method.POST, "is_active": True},
-    )
-    supplier, _ = Supplier.objects.update_or_create(
-        organization=organization, name="Demo Office Supplies", defaults={"external_connection": connection}
-    )
-    oci_credential_set(connection=connection, delivery_address=None, username=SHOP_ACCOUNTS[0][0], password=SHOP_ACCOUNTS[0][1])
-    oci_credential_set(
-        connection=connection, delivery_address=warehouse, username=SHOP_ACCOUNTS[1][0], password=SHOP_ACCOUNTS[1][1]
-    )
+    primary: DemoData | None = None
+    for supplier_name, connection_name, method, ordering_settings, secrets in _ordering_connections(inbox):
+        connection, _ = Connection.objects.update_or_create(
+            organization=organization,
+            name=connection_name,
+            defaults={
+                "url": webshop_url,
+                "method": Connection.Method.POST,
+                "is_active": True,
+                "ordering_method": method,
+                "ordering_settings": ordering_settings,
+            },
+        )
+        connection.set_ordering_secrets(secrets)
+        connection.save(update_fields=["ordering_secrets_encrypted"])
+        supplier, _ = Supplier.objects.update_or_create(
+            organization=organization, name=supplier_name, defaults={"external_connection": connection}
+        )
+        oci_credential_set(
+            connection=connection,
+            delivery_address=None,
+            username=SHOP_ACCOUNTS[0][0],
+            password=SHOP_ACCOUNTS[0][1],
+            customer_number="C-10042",
+            debtor_number="D-7781",
+        )
+        oci_credential_set(
+            connection=connection,
+            delivery_address=warehouse,
+            username=SHOP_ACCOUNTS[1][0],
+            password=SHOP_ACCOUNTS[1][1],
+            customer_number="C-10042",
+            location_code="LOC-DEPOT-12",
+        )
+        primary = primary or DemoData(organization=organization, supplier=supplier, connection=connection)
     for username, password in SHOP_ACCOUNTS:
         account, _ = ShopAccount.objects.get_or_create(username=username, defaults={"customer_name": organization.name})
         if not account.check_password(password):
             account.set_password(password)
             account.save()
-    return DemoData(organization=organization, supplier=supplier, connection=connection)
+    assert primary is not None
+    return primary

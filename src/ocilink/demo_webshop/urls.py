@@ -10,6 +10,8 @@ shop_patterns = [
     path("add/<str:sku>/", views.add, name="add"),
     path("cart/", views.cart, name="cart"),
     path("cart/transfer/", views.transfer, name="transfer"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<str:channel>/<str:name>", views.inbox_item, name="inbox_item"),
 ]
 
 urlpatterns = [path("", include((shop_patterns, "demo_webshop")))]

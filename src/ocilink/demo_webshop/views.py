@@ -144,8 +144,48 @@ def transfer(request: HttpRequest) -> HttpResponse:
     fields = encode_cart_fields([_oci_line(product, qty) for product, qty, _amount in _items(state)])
     hook_url, target = state["hook_url"], state["target"]
     request.session.pop(SESSION_KEY, None)
-    response = render(
-        request, "demo_webshop/transfer.html", {"hook_url": hook_url, "target": target, "fields": fields}
-    )
+    response = render(request, "demo_webshop/transfer.html", {"hook_url": hook_url, "target": target, "fields": fields})
     response["Cache-Control"] = "no-store"
     return response
+
+
+CHANNEL_LABELS = {"cxml_https": "HTTPS + cXML", "cxml_sftp": "SFTP + cXML", "email_pdf": "E-mail + PDF"}
+
+
+def _inbox_store():  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    from .inbox.store import InboxStore
+
+    return InboxStore(settings.DEMO_INBOX_DIR)
+
+
+@never_cache
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The supplier's side: every order the demo inbox received, per ordering method."""
+    received = _inbox_store().list()
+    channels = [
+        (
+            label,
+            [
+                (item, item.meta.get("order_id") or item.meta.get("subject") or "")
+                for item in received
+                if item.channel == key
+            ],
+        )
+        for key, label in CHANNEL_LABELS.items()
+    ]
+    return render(request, "demo_webshop/inbox.html", {"channels": channels, "state": _state(request)})
+
+
+def inbox_item(request: HttpRequest, channel: str, name: str) -> HttpResponse:
+    """One received document as the supplier got it (only files the inbox itself listed)."""
+    from django.http import Http404
+
+    for item in _inbox_store().list(channel):
+        if item.path.name == name:
+            content_type = "message/rfc822" if name.endswith(".eml") else "application/xml"
+            response = HttpResponse(item.read_bytes(), content_type=f"{content_type}; charset=utf-8")
+            response["Content-Disposition"] = f'inline; filename="{name}"'
+            return response
+    raise Http404("No such received order")

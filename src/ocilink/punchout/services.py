@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ocilink.accounts.models import DeliveryAddress, Membership
 from ocilink.connections.selectors import credential_for
@@ -61,28 +62,38 @@ def punchout_start(
     """
     organization = membership.organization
     if supplier.organization_id != organization.pk:
-        raise PunchoutError("This supplier does not belong to your organization.")
+        raise PunchoutError(_("This supplier does not belong to your organization."))
     connection = supplier.external_connection
     if supplier.is_blocked:
-        raise PunchoutError(f"{supplier.name} is blocked for ordering. Ask your administrator.")
+        raise PunchoutError(
+            _("%(supplier)s is blocked for ordering. Ask your administrator.") % {"supplier": supplier.name}
+        )
     if connection is None or not connection.is_active:
-        raise PunchoutError(f"{supplier.name} has no active webshop connection. Ask your administrator.")
+        raise PunchoutError(
+            _("%(supplier)s has no active webshop connection. Ask your administrator.") % {"supplier": supplier.name}
+        )
     if delivery_address is not None and delivery_address.organization_id != organization.pk:
-        raise PunchoutError("This delivery address belongs to another organization.")
+        raise PunchoutError(_("This delivery address belongs to another organization."))
     credential = credential_for(connection=connection, delivery_address=delivery_address)
     if credential is None:
-        where = delivery_address.label if delivery_address else "your organization"
+        where = delivery_address.label if delivery_address else _("your organization")
         raise PunchoutError(
-            f"There is no webshop account of {supplier.name} for {where}. "
-            "Your administrator can enter it under the connection's credentials."
+            _(
+                "There is no webshop account of %(supplier)s for %(where)s. "
+                "Your administrator can enter it under the connection's credentials."
+            )
+            % {"supplier": supplier.name, "where": where}
         )
     try:
         username, password = credential.username, credential.password
     except SecretError as exc:
         logger.error("OCI credential %s of connection %s cannot be decrypted", credential.pk, connection.pk)
         raise PunchoutError(
-            f"The webshop account of {supplier.name} cannot be read with this server's key ring. "
-            "Ask your administrator to enter it again."
+            _(
+                "The webshop account of %(supplier)s cannot be read with this server's key ring. "
+                "Ask your administrator to enter it again."
+            )
+            % {"supplier": supplier.name}
         ) from exc
 
     token = new_token()
@@ -133,10 +144,16 @@ def punchout_find_session(*, token: str) -> PunchoutSession | None:
     )
 
 
-def punchout_receive_oversize(*, session: PunchoutSession, http_method: str, meta: dict, body_start: bytes) -> CartReturn:
+def punchout_receive_oversize(
+    *, session: PunchoutSession, http_method: str, meta: dict, body_start: bytes
+) -> CartReturn:
     """Record a return that was refused for its size (its start is kept)."""
     return _store_return(
-        session=session, http_method=http_method, meta=meta, body=body_start, truncated=True,
+        session=session,
+        http_method=http_method,
+        meta=meta,
+        body=body_start,
+        truncated=True,
         outcome=ReturnOutcome.TOO_LARGE,
     )
 

@@ -88,7 +88,9 @@ def return_(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET" and "CONTENT_TYPE" not in meta:
         meta["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
     if too_large:
-        cart_return = punchout_receive_oversize(session=session, http_method=request.method, meta=meta, body_start=body)
+        cart_return = punchout_receive_oversize(
+            session=session, http_method=request.method or "POST", meta=meta, body_start=body
+        )
         return render(
             request,
             "punchout/return_too_large.html",
@@ -96,10 +98,8 @@ def return_(request: HttpRequest, token: str) -> HttpResponse:
             status=413,
         )
     result = punchout_receive(session=session, http_method=request.method or "POST", meta=meta, body=body)
-    if result.outcome == ReturnOutcome.EXPIRED:
-        return render(
-            request, "punchout/return_expired.html", {"reference": result.cart_return.reference}, status=410
-        )
+    if result.outcome == ReturnOutcome.EXPIRED and result.cart_return is not None:
+        return render(request, "punchout/return_expired.html", {"reference": result.cart_return.reference}, status=410)
     # Everything else continues under the buyer's own session (a top-level GET carries the Lax cookie).
     return HttpResponseRedirect(reverse("punchout:result", args=[session.pk]), status=303)
 

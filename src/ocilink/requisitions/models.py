@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ocilink.accounts.models import DeliveryAddress, Organization
 from ocilink.connections.models import Connection
-from ocilink.core.models import TimeStampedModel
 from ocilink.core import money
+from ocilink.core.models import TimeStampedModel
 from ocilink.suppliers.models import Supplier
 
 from .states import OrderRequestStatus

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from ocilink.accounts.models import DeliveryAddress, Organization
 from ocilink.connections.models import Connection
@@ -13,7 +14,7 @@ from ocilink.protocols.oci import OciCart
 from ocilink.suppliers.models import Supplier
 
 from .models import OrderRequest, OrderRequestLine
-from .states import OrderRequestStatus
+from .states import OrderRequestStatus, ensure_transition
 
 # The largest quantity OCI allows: 11 integer digits, 3 decimals.
 MAX_QUANTITY = Decimal("99999999999.999")
@@ -50,7 +51,9 @@ def order_request_add_punchout_lines(
     cart: OciCart,
 ) -> list[OrderRequestLine]:
     """Append every line of a parsed OCI cart to the requester's cart, keeping the fields as received."""
-    order_request = cart_get_or_create(organization=organization, requester=requester, delivery_address=delivery_address)
+    order_request = cart_get_or_create(
+        organization=organization, requester=requester, delivery_address=delivery_address
+    )
     order_request = OrderRequest.objects.select_for_update().get(pk=order_request.pk)
     if order_request.delivery_address_id is None and delivery_address is not None:
         order_request.delivery_address = delivery_address
@@ -60,6 +63,7 @@ def order_request_add_punchout_lines(
         warnings_by_line.setdefault(problem.line, []).append(problem.message)
     lines = []
     for offset, line in enumerate(cart.lines):
+        assert line.quantity is not None, "a cart with errors is never imported"
         lines.append(
             OrderRequestLine(
                 order_request=order_request,
@@ -91,10 +95,10 @@ def order_request_add_punchout_lines(
 
 def _draft_line(*, line_id: int, order_request: OrderRequest) -> OrderRequestLine:
     if order_request.status != OrderRequestStatus.DRAFT:
-        raise CartError("This order request was submitted and can no longer be changed here.")
+        raise CartError(_("This order request was submitted and can no longer be changed here."))
     line = order_request.lines.filter(pk=line_id).first()
     if line is None:
-        raise CartError("This line is no longer in your cart.")
+        raise CartError(_("This line is no longer in your cart."))
     return line
 
 
@@ -105,11 +109,13 @@ def cart_line_set_quantity(*, order_request: OrderRequest, line_id: int, quantit
     try:
         value = Decimal(quantity.strip().replace(",", "."))
     except InvalidOperation as exc:
-        raise CartError(f"“{quantity}” is not a quantity. Enter a number such as 2 or 1.5.") from exc
+        raise CartError(
+            _("“%(value)s” is not a quantity. Enter a number such as 2 or 1.5.") % {"value": quantity}
+        ) from exc
     if not value.is_finite() or value <= 0:
-        raise CartError("The quantity must be more than 0. Remove the line to drop it.")
+        raise CartError(_("The quantity must be more than 0. Remove the line to drop it."))
     if value > MAX_QUANTITY or value != value.quantize(Decimal("0.001")):
-        raise CartError("The quantity may have at most 11 digits before and 3 after the decimal point.")
+        raise CartError(_("The quantity may have at most 11 digits before and 3 after the decimal point."))
     line.quantity = value
     line.save(update_fields=["quantity"])
     return line
@@ -119,3 +125,38 @@ def cart_line_set_quantity(*, order_request: OrderRequest, line_id: int, quantit
 def cart_line_remove(*, order_request: OrderRequest, line_id: int) -> None:
     line = _draft_line(line_id=line_id, order_request=order_request)
     line.delete()
+
+
+class SubmitError(Exception):
+    """An order request cannot be submitted; the message says what to change."""
+
+
+def order_request_submit(*, order_request: OrderRequest, requester, reference: str = ""):  # type: ignore[no-untyped-def]
+    """Submit the cart. Until approval rules exist, a submitted request is approved at once and ordered.
+
+    One transaction: the request's state, its purchase orders and their dispatches are written together, and the
+    dispatch tasks are enqueued only when it commits.
+    """
+    from ocilink.orders.services import OrderingError, purchase_orders_create
+
+    with transaction.atomic():
+        locked = OrderRequest.objects.select_for_update().get(pk=order_request.pk)
+        if locked.requester_id != requester.pk:
+            raise SubmitError(_("Only the requester can submit this order request."))
+        if locked.status != OrderRequestStatus.DRAFT:
+            raise SubmitError(_("This order request was already submitted."))
+        if not locked.lines.exists():
+            raise SubmitError(_("Your cart is empty."))
+        ensure_transition(locked.status, OrderRequestStatus.SUBMITTED)
+        locked.status = OrderRequestStatus.SUBMITTED
+        if reference:
+            locked.reference = reference[:100]
+        locked.save(update_fields=["status", "reference", "updated_at"])
+        ensure_transition(locked.status, OrderRequestStatus.APPROVED)
+        locked.status = OrderRequestStatus.APPROVED
+        locked.save(update_fields=["status", "updated_at"])
+        try:
+            purchase_orders = purchase_orders_create(order_request=locked, actor=requester)
+        except OrderingError as exc:  # raised inside the transaction: nothing of the request is kept
+            raise SubmitError(str(exc)) from exc
+    return purchase_orders

@@ -1,0 +1,307 @@
+"""Ordering by cXML over HTTPS: POST an OrderRequest to the supplier's server and read its cXML Response.
+
+Every try sends the same document: the payloadID and timestamp come from the dispatch envelope, fixed when the
+dispatch was created. A timeout after the request went out is an unknown outcome and is retried with that same
+document, so the supplier can recognise the repeat. What is recorded never holds the shared secret.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
+
+from ocilink.dispatch.channels.base import Channel, ConfigField
+from ocilink.dispatch.exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
+from ocilink.dispatch.registry import register_channel
+from ocilink.dispatch.transports import http
+from ocilink.dispatch.types import ChannelConfig, DispatchEnvelope, DispatchResult, OutboundOrder
+from ocilink.protocols.cxml import CxmlIdentity, ResponseVerdict, build_order_request, classify_response
+from ocilink.protocols.cxml import redact_shared_secret as redact
+
+PostOrder = Callable[..., http.HttpReply]  # http.post's shape: (url, body, *, headers, timeout, verify, cert, auth)
+CheckTls = Callable[..., http.TlsPeer]  # http.check_tls's shape: (url, *, timeout, verify, cert)
+
+# The response is kept on the attempt row for people to read; a cXML Response is far smaller than this.
+MAX_RECORDED_RESPONSE = 200 * 1024
+DEFAULT_TIMEOUT = 30  # seconds; Coupa gives suppliers 60 s to answer, most answer within a few
+MAX_TIMEOUT = 300
+REQUEST_HEADERS = {
+    "Content-Type": "text/xml; charset=UTF-8",
+    "Accept": "text/xml, application/xml;q=0.9, */*;q=0.1",
+    "User-Agent": "ocilink",
+}
+_IDENTITIES = ("from", "to", "sender")
+_UNSAFE_FILE_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@register_channel()
+class CxmlHttpsChannel(Channel):
+    """Send the purchase order as a cXML OrderRequest to the supplier's HTTPS endpoint."""
+
+    key = "cxml_https"
+    label = "HTTPS with cXML"
+    config_fields: ClassVar[tuple[ConfigField, ...]] = (
+        ConfigField("order_url", "Order URL", kind="url", help_text="The supplier's cXML endpoint; https:// only."),
+        ConfigField("from_domain", "From domain", help_text="Your credential domain, e.g. NetworkId or DUNS."),
+        ConfigField("from_identity", "From identity", help_text="Your identity in that domain."),
+        ConfigField("to_domain", "To domain", help_text="The supplier's credential domain."),
+        ConfigField("to_identity", "To identity", help_text="The supplier's identity in that domain."),
+        ConfigField("sender_domain", "Sender domain", required=False, help_text="Empty: the same as From."),
+        ConfigField("sender_identity", "Sender identity", required=False, help_text="Empty: the same as From."),
+        ConfigField(
+            "deployment_mode", "Deployment mode", default="production", help_text="production, or test for trials."
+        ),
+        ConfigField(
+            "ca_bundle",
+            "Trusted CA certificates",
+            required=False,
+            kind="textarea",
+            help_text="PEM. When given, the supplier's certificate is checked against these CAs only.",
+        ),
+        ConfigField("timeout_seconds", "Timeout in seconds", required=False, kind="integer", default=DEFAULT_TIMEOUT),
+        ConfigField("basic_auth_username", "HTTP user name", required=False),
+    )
+    sensitive_fields: ClassVar[tuple[ConfigField, ...]] = (
+        ConfigField("shared_secret", "Shared secret", kind="password"),
+        ConfigField("basic_auth_password", "HTTP password", required=False, kind="password"),
+        ConfigField(
+            "client_certificate",
+            "Client certificate",
+            required=False,
+            kind="textarea",
+            help_text="PEM holding the certificate chain and its unencrypted private key.",
+        ),
+    )
+
+    def __init__(self, *, post: PostOrder | None = None, check_tls: CheckTls | None = None) -> None:
+        self._post: PostOrder = post or http.post
+        self._check_tls: CheckTls = check_tls or http.check_tls
+
+    def validate(self, config: ChannelConfig) -> list[str]:
+        """What is wrong with ``config``, as sentences a person can act on; an empty list when it is usable."""
+        settings, secrets, name = config.settings, config.secrets, _name(config)
+        problems = _url_problems(str(settings.get("order_url") or ""), name)
+        for field in ("from_domain", "from_identity", "to_domain", "to_identity"):
+            if not str(settings.get(field) or "").strip():
+                problems.append(f"Connection {name} has no {field.replace('_', ' ')}.")
+        if not secrets.get("shared_secret"):
+            problems.append(f"Connection {name} has no shared secret.")
+        if settings.get("deployment_mode", "production") not in ("production", "test"):
+            problems.append(f"The deployment mode of connection {name} must be production or test.")
+        try:
+            timeout = float(settings.get("timeout_seconds") or DEFAULT_TIMEOUT)
+        except (TypeError, ValueError):
+            timeout = -1
+        if not 0 < timeout <= MAX_TIMEOUT:
+            problems.append(
+                f"The timeout of connection {name} must be a number of seconds above 0 and at most {MAX_TIMEOUT}."
+            )
+        if secrets.get("basic_auth_password") and not settings.get("basic_auth_username"):
+            problems.append(f"Connection {name} has an HTTP password but no HTTP user name.")
+        for label, kwargs in (
+            ("CA bundle", {"verify": settings.get("ca_bundle") or None}),
+            ("client certificate", {"cert": secrets.get("client_certificate") or None}),
+        ):
+            try:
+                http.tls_context(**kwargs)
+            except ValueError as exc:
+                problems.append(f"The {label} of connection {name} cannot be used: {exc}")
+        return problems
+
+    def build_request(self, order: OutboundOrder, config: ChannelConfig, envelope: DispatchEnvelope) -> bytes:
+        """The OrderRequest exactly as it is sent, shared secret included: never store or log this."""
+        settings = config.settings
+        identities = {
+            role: CxmlIdentity(
+                domain=str(settings.get(f"{role}_domain") or settings["from_domain"]),
+                identity=str(settings.get(f"{role}_identity") or settings["from_identity"]),
+            )
+            for role in _IDENTITIES
+        }
+        return build_order_request(
+            order,
+            payload_id=envelope.payload_id,
+            timestamp=envelope.timestamp,
+            from_=identities["from"],
+            to=identities["to"],
+            sender=identities["sender"],
+            shared_secret=config.secrets.get("shared_secret", ""),
+            deployment_mode=str(settings.get("deployment_mode") or "production"),
+        )
+
+    def build_document(
+        self, order: OutboundOrder, config: ChannelConfig, envelope: DispatchEnvelope
+    ) -> tuple[str, bytes]:
+        return xml_file_name(order), redact(self.build_request(order, config, envelope))
+
+    def send(self, order: OutboundOrder, config: ChannelConfig, envelope: DispatchEnvelope) -> DispatchResult:
+        problems = self.validate(config)
+        if problems:
+            raise PermanentDispatchError(" ".join(problems) + " The order was not sent.")
+        document = self.build_request(order, config, envelope)
+        recorded = redact(document)
+        url = str(config.settings["order_url"])
+        timeout = float(config.settings.get("timeout_seconds") or DEFAULT_TIMEOUT)
+        evidence: dict[str, Any] = {"payload_id": envelope.payload_id, "url": _shown_url(url)}
+        try:
+            reply = self._post(
+                url,
+                document,
+                headers=REQUEST_HEADERS,
+                timeout=timeout,
+                verify=config.settings.get("ca_bundle") or None,
+                cert=config.secrets.get("client_certificate") or None,
+                auth=_basic_auth(config),
+            )
+        except http.HttpTransportError as error:
+            evidence.update(elapsed_ms=error.elapsed_ms, transport_error=error.kind, detail=error.detail)
+            raise _transport_failure(
+                error, timeout=timeout, config=config, request=recorded, evidence=evidence
+            ) from error
+        verdict = classify_response(
+            http_status=reply.status, body=reply.body, content_type=reply.headers.get("content-type")
+        )
+        evidence.update(
+            http_status=reply.status,
+            cxml_code=verdict.cxml_code,
+            cxml_text=verdict.cxml_text,
+            elapsed_ms=reply.elapsed_ms,
+        )
+        response = reply.body[:MAX_RECORDED_RESPONSE]
+        if verdict.outcome == "delivered":
+            evidence["already_processed"] = verdict.cxml_code is not None and verdict.cxml_code >= 300
+            return DispatchResult(
+                summary=verdict.message,
+                request=recorded,
+                response=response,
+                evidence=evidence,
+                document_name=xml_file_name(order),
+                document=recorded,
+            )
+        if verdict.outcome == "transient":
+            message = f"{verdict.message} The order will be sent again later with the same payloadID."
+            raise TransientDispatchError(message, request=recorded, response=response, evidence=evidence)
+        message = f"{verdict.message} {_advice(verdict, config)}"
+        raise PermanentDispatchError(message, request=recorded, response=response, evidence=evidence)
+
+    def check(self, config: ChannelConfig) -> str:
+        """Open a TLS connection to the order URL's host and verify its certificate; nothing is sent."""
+        problems = self.validate(config)
+        if problems:
+            raise PermanentDispatchError(" ".join(problems))
+        url = str(config.settings["order_url"])
+        timeout = float(config.settings.get("timeout_seconds") or DEFAULT_TIMEOUT)
+        try:
+            peer = self._check_tls(
+                url,
+                timeout=timeout,
+                verify=config.settings.get("ca_bundle") or None,
+                cert=config.secrets.get("client_certificate") or None,
+            )
+        except http.HttpTransportError as error:
+            evidence = {"url": _shown_url(url), "transport_error": error.kind, "detail": error.detail}
+            raise _transport_failure(error, timeout=timeout, config=config, request=b"", evidence=evidence) from error
+        return (
+            f"Connected to {peer.host}:{peer.port} over {peer.tls_version}; its certificate ({peer.subject}, issued "
+            f"by {peer.issuer}) is trusted and valid until {peer.not_after}. No order was sent."
+        )
+
+
+def xml_file_name(order: OutboundOrder) -> str:
+    return f"{_UNSAFE_FILE_CHARACTERS.sub('-', order.order_number)}.xml"
+
+
+def _url_problems(url: str, name: str) -> list[str]:
+    if not url:
+        return [f"Connection {name} has no order URL."]
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return [f"The order URL {url!r} of connection {name} is not a valid URL."]
+    if parts.scheme.lower() != "https":
+        # Also for 127.0.0.1 and localhost: the order carries the shared secret, so TLS is never optional.
+        return [f"The order URL of connection {name} must start with https://; orders are only sent over TLS."]
+    if not parts.hostname:
+        return [f"The order URL {url!r} of connection {name} has no host name."]
+    if parts.username or parts.password:
+        return [f"The order URL of connection {name} must not hold a user name or password; use the HTTP login."]
+    return []
+
+
+def _advice(verdict: ResponseVerdict, config: ChannelConfig) -> str:
+    name = _name(config)
+    code = verdict.cxml_code
+    if code == 401:
+        return f"Check the shared secret of connection {name}."
+    if code == 403:
+        return f"Check the From, To and Sender identities of connection {name}."
+    if code is not None and 400 <= code <= 499:
+        return "The order was not delivered; correct what the supplier names, then send it again."
+    if code is None and verdict.http_status in (401, 403):
+        return f"Check the HTTP user name and password and the client certificate of connection {name}."
+    if code is None and verdict.http_status in (404, 405, 410):
+        return f"Check the order URL of connection {name}."
+    if code is None and 200 <= verdict.http_status <= 299:
+        return "Do not send it again before you know."
+    return "The order was not delivered."
+
+
+def _transport_failure(
+    error: http.HttpTransportError,
+    *,
+    timeout: float,
+    config: ChannelConfig,
+    request: bytes,
+    evidence: dict[str, Any],
+) -> DispatchError:
+    name, host, detail = _name(config), error.host, error.detail
+    seconds = f"{timeout:g} seconds"
+    not_sent = "The order was not sent; it will be sent again later."
+    unknown = (
+        "the order may or may not have arrived. It will be sent again later with the same payloadID, "
+        "so the supplier can recognise the repeat."
+    )
+    permanent: str | None = None
+    if error.kind == "tls_certificate":
+        permanent = (
+            f"The supplier's server at {host} presented a certificate that cannot be trusted ({detail}). "
+            f"Check the certificate with the supplier, or the CA bundle of connection {name}; the order was not sent."
+        )
+    elif error.kind == "tls_rejected":
+        permanent = (
+            f"The supplier's server at {host} refused the TLS connection ({detail}). Check that the order URL of "
+            f"connection {name} is an HTTPS endpoint and, if the supplier requires one, its client certificate; "
+            "the order was not sent."
+        )
+    if permanent is not None:
+        return PermanentDispatchError(permanent, request=request, evidence=evidence)
+    messages = {
+        "refused": f"The supplier's server at {host} refused the connection. {not_sent}",
+        "dns": f"The name of the supplier's server {host} could not be resolved ({detail}). {not_sent}",
+        "connect_timeout": f"The supplier's server at {host} could not be reached within {seconds}. {not_sent}",
+        "connect": f"Could not connect to the supplier's server at {host} ({detail}). {not_sent}",
+        "tls": f"The TLS handshake with the supplier's server at {host} failed ({detail}). {not_sent}",
+        "read_timeout": f"The supplier's server at {host} did not answer within {seconds}; {unknown}",
+        "write_timeout": f"The supplier's server at {host} did not take the order within {seconds}; {unknown}",
+        "connection_lost": f"The supplier's server at {host} closed the connection without answering; {unknown}",
+        "protocol": f"The supplier's server at {host} sent an answer that is not valid HTTP ({detail}); {unknown}",
+    }
+    return TransientDispatchError(messages[error.kind], request=request, evidence=evidence)
+
+
+def _basic_auth(config: ChannelConfig) -> tuple[str, str] | None:
+    username = str(config.settings.get("basic_auth_username") or "")
+    return (username, config.secrets.get("basic_auth_password", "")) if username else None
+
+
+def _shown_url(url: str) -> str:
+    # A query string may carry a token: keep it out of the evidence.
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "(query removed)" if parts.query else "", ""))
+
+
+def _name(config: ChannelConfig) -> str:
+    return config.label or config.method

@@ -1,0 +1,28 @@
+"""``ocilink worker``: run background tasks and the dispatch sweeper until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from ocilink.dispatch.worker import SweeperThread, make_worker
+
+
+class Command(BaseCommand):
+    help = "Run tasks (order dispatch) and the sweeper. Stops gracefully on SIGTERM: the current send finishes first."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=0.5, help="seconds between polls when idle")
+        parser.add_argument("--sweep-interval", type=float, default=None, help="seconds between sweeps")
+
+    def handle(self, *args: object, **options: object) -> None:
+        worker = make_worker(interval=float(options["interval"]))  # type: ignore[arg-type]
+        sweeper = SweeperThread(interval=options["sweep_interval"])  # type: ignore[arg-type]
+        self.stdout.write(f"ocilink worker {worker.worker_id} started; Ctrl-C or SIGTERM stops it.")
+        sweeper.start()
+        worker.configure_signals()
+        try:
+            worker.run()
+        finally:
+            sweeper.stop()
+            worker.reset_signals()
+            self.stdout.write("ocilink worker stopped.")

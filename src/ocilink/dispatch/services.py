@@ -1,0 +1,304 @@
+"""Dispatch: create, claim, send, record. The Dispatch row is the truth; tasks only wake a worker.
+
+Every transition locks the row, checks the transition, saves, writes the purchase order's history and schedules
+side effects on commit. A send happens outside any transaction, between a claim (which sets a lease) and a
+record (which only counts if the dispatch is still ours or the send delivered).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ocilink.connections.models import Connection
+from ocilink.core.crypto import SecretError
+from ocilink.orders.models import PurchaseOrder
+from ocilink.orders.services import purchase_order_set_status
+from ocilink.orders.snapshots import snapshot_from_json
+from ocilink.orders.states import PurchaseOrderStatus
+
+from .config import channel_config_for, file_name_for
+from .exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
+from .models import Dispatch, DispatchAttempt, DispatchDocument
+from .registry import get_channel
+from .states import SENDABLE, AttemptOutcome, DispatchStatus, ensure_transition
+from .types import DispatchEnvelope, DispatchResult
+
+logger = logging.getLogger(__name__)
+
+# What one attempt keeps of a supplier's answer; the rest is cut (a supplier may answer with a whole web page).
+MAX_STORED_RESPONSE = 200 * 1024
+
+
+@dataclass(frozen=True)
+class Claim:
+    dispatch: Dispatch
+    attempt: DispatchAttempt
+
+
+def envelope_of(dispatch: Dispatch) -> DispatchEnvelope:
+    return DispatchEnvelope(
+        dispatch_id=dispatch.pk,
+        payload_id=dispatch.payload_id,
+        timestamp=dispatch.timestamp,
+        file_name=dispatch.file_name,
+        message_id=dispatch.message_id,
+    )
+
+
+def dispatch_create(*, purchase_order: PurchaseOrder, connection: Connection) -> Dispatch:
+    """Create the dispatch of a new purchase order; call inside the transaction that creates the order.
+
+    A connection that holds its next order (a test order) gets it built but held for inspection.
+    """
+    now = timezone.now()
+    unique = uuid.uuid4().hex
+    payload_id = f"{int(now.timestamp())}.{unique}@ocilink.{purchase_order.organization.slug}"
+    dispatch = Dispatch.objects.create(
+        organization=purchase_order.organization,
+        purchase_order=purchase_order,
+        method=connection.ordering_method,
+        payload_id=payload_id,
+        timestamp=now.replace(microsecond=0),
+        file_name=file_name_for(connection=connection, order_number=purchase_order.number, payload_id=payload_id),
+        message_id=f"<{purchase_order.number.lower()}.{unique[:16]}@ocilink>",
+        created_at=now,
+        give_up_at=now + timedelta(seconds=settings.DISPATCH_RETRY_WINDOW_SECONDS),
+        next_attempt_at=now,
+    )
+    locked = Connection.objects.select_for_update().get(pk=connection.pk)
+    if locked.hold_next_order:
+        locked.hold_next_order = False
+        locked.save(update_fields=["hold_next_order"])
+        dispatch.status = DispatchStatus.HELD
+        dispatch.save(update_fields=["status"])
+        _store_document(dispatch)
+        purchase_order_set_status(
+            purchase_order=purchase_order,
+            status=PurchaseOrderStatus.HELD,
+            action="held_test_order",
+            note=_("Test order: built but not sent. Review the document, then release or cancel it."),
+        )
+    else:
+        transaction.on_commit(lambda: dispatch_enqueue(dispatch_id=dispatch.pk))
+    return dispatch
+
+
+def _store_document(dispatch: Dispatch, result: DispatchResult | None = None) -> None:
+    """Keep the exact document (secrets redacted): from the send's result, or built now for a held order."""
+    if result is not None and result.document:
+        name, content = result.document_name, result.document
+    else:
+        order = snapshot_from_json(dispatch.purchase_order.snapshot)
+        connection = dispatch.purchase_order.connection
+        config = channel_config_for(connection=connection) if connection else None
+        if config is None:
+            return
+        name, content = get_channel(dispatch.method).build_document(order, config, envelope_of(dispatch))
+    DispatchDocument.objects.update_or_create(dispatch=dispatch, defaults={"name": name, "content": content})
+
+
+def dispatch_enqueue(*, dispatch_id: int, run_after=None) -> None:  # type: ignore[no-untyped-def]
+    """Wake a worker for this dispatch (now, or at ``run_after``); remember the task so the sweeper can check it."""
+    from .tasks import send_dispatch
+
+    task = send_dispatch.using(run_after=run_after) if run_after is not None else send_dispatch
+    result = task.enqueue(dispatch_id)
+    Dispatch.objects.filter(pk=dispatch_id).update(task_id=str(result.id))
+
+
+def dispatch_claim(*, dispatch_id: int, worker_id: str) -> Claim | None:
+    """Take a dispatch for one try: only if it is sendable and due. Sets a lease and opens an attempt row."""
+    now = timezone.now()
+    with transaction.atomic():
+        dispatch = (
+            Dispatch.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("purchase_order", "purchase_order__connection", "purchase_order__buyer")
+            .filter(pk=dispatch_id, status__in=SENDABLE, next_attempt_at__lte=now + timedelta(seconds=1))
+            .first()
+        )
+        if dispatch is None:
+            return None
+        ensure_transition(dispatch.status, DispatchStatus.SENDING)
+        dispatch.status = DispatchStatus.SENDING
+        dispatch.attempt_count += 1
+        dispatch.lease_expires_at = now + timedelta(seconds=settings.DISPATCH_LEASE_SECONDS)
+        dispatch.worker_id = worker_id[:64]
+        dispatch.save(update_fields=["status", "attempt_count", "lease_expires_at", "worker_id"])
+        attempt = DispatchAttempt.objects.create(
+            dispatch=dispatch, number=dispatch.attempt_count, worker_id=worker_id[:64], started_at=now
+        )
+    return Claim(dispatch=dispatch, attempt=attempt)
+
+
+def dispatch_send(*, dispatch_id: int, worker_id: str) -> str:
+    """One try: claim, send through the channel, record. Returns the dispatch's status afterwards."""
+    claim = dispatch_claim(dispatch_id=dispatch_id, worker_id=worker_id)
+    if claim is None:
+        return "skipped"
+    dispatch = claim.dispatch
+    purchase_order = dispatch.purchase_order
+    started = time.monotonic()
+    try:
+        if purchase_order.connection is None:
+            raise PermanentDispatchError(_("The order's connection was deleted; nothing can be sent."))
+        try:
+            config = channel_config_for(connection=purchase_order.connection, reply_to=purchase_order.buyer.email)
+        except SecretError as exc:
+            raise PermanentDispatchError(
+                _(
+                    "The secrets of connection %(name)s cannot be decrypted with this server's key ring. "
+                    "Enter them again."
+                )
+                % {"name": purchase_order.connection.name}
+            ) from exc
+        channel = get_channel(dispatch.method)
+        result = channel.send(snapshot_from_json(purchase_order.snapshot), config, envelope_of(dispatch))
+    except DispatchError as exc:
+        return dispatch_record_failure(claim=claim, error=exc, duration_ms=_elapsed(started))
+    except Exception as exc:  # a bug or an unexpected library error: keep it, retry, and say so
+        logger.exception("Dispatch %s: unexpected error", dispatch.pk)
+        error = TransientDispatchError(
+            _(
+                "An unexpected error occurred while sending (%(error)s). "
+                "It will be retried; if it persists, contact support."
+            )
+            % {"error": type(exc).__name__}
+        )
+        return dispatch_record_failure(
+            claim=claim, error=error, duration_ms=_elapsed(started), error_class=type(exc).__name__
+        )
+    return dispatch_record_success(claim=claim, result=result, duration_ms=_elapsed(started))
+
+
+def _elapsed(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def _close_attempt(attempt: DispatchAttempt, **values: Any) -> None:
+    for key, value in values.items():
+        setattr(attempt, key, value)
+    attempt.finished_at = timezone.now()
+    attempt.save()
+
+
+def dispatch_record_success(*, claim: Claim, result: DispatchResult, duration_ms: int) -> str:
+    """Positive evidence of delivery: the dispatch is sent and the order is to be received."""
+    with transaction.atomic():
+        dispatch = (
+            Dispatch.objects.select_for_update(of=("self",)).select_related("purchase_order").get(pk=claim.dispatch.pk)
+        )
+        _close_attempt(
+            claim.attempt,
+            outcome=AttemptOutcome.SENT,
+            message=result.summary,
+            request=result.request,
+            response=result.response[:MAX_STORED_RESPONSE],
+            evidence=result.evidence,
+            duration_ms=duration_ms,
+        )
+        if dispatch.status == DispatchStatus.SENT:
+            return dispatch.status  # another worker's try delivered too; the supplier has the same document
+        # Delivered is delivered, even if the lease ran out meanwhile or a person acted on the order.
+        dispatch.status = DispatchStatus.SENT
+        dispatch.sent_at = timezone.now()
+        dispatch.lease_expires_at = None
+        dispatch.last_error = ""
+        dispatch.save(update_fields=["status", "sent_at", "lease_expires_at", "last_error"])
+        _store_document(dispatch, result)
+        purchase_order = PurchaseOrder.objects.select_for_update().get(pk=dispatch.purchase_order_id)
+        if purchase_order.status != PurchaseOrderStatus.TO_BE_RECEIVED:
+            purchase_order_set_status(
+                purchase_order=purchase_order,
+                status=PurchaseOrderStatus.TO_BE_RECEIVED,
+                action="delivered",
+                note=result.summary,
+            )
+    return DispatchStatus.SENT
+
+
+def retry_delay_seconds(attempt_count: int) -> float:
+    """Exponential backoff with jitter: about 30 s, 60 s, 120 s ... never more than the cap."""
+    base = settings.DISPATCH_RETRY_FIRST_SECONDS * (2 ** max(0, attempt_count - 1))
+    capped = min(base, settings.DISPATCH_RETRY_MAX_SECONDS)
+    return capped * random.uniform(0.75, 1.0)  # jitter: spread retries of many orders to one server
+
+
+def dispatch_record_failure(*, claim: Claim, error: DispatchError, duration_ms: int, error_class: str = "") -> str:
+    """A failed try: retry later (transient, within the window) or fail and tell a person (permanent)."""
+    permanent = isinstance(error, PermanentDispatchError)
+    with transaction.atomic():
+        dispatch = (
+            Dispatch.objects.select_for_update(of=("self",)).select_related("purchase_order").get(pk=claim.dispatch.pk)
+        )
+        _close_attempt(
+            claim.attempt,
+            outcome=AttemptOutcome.PERMANENT if permanent else AttemptOutcome.TRANSIENT,
+            error_class=error_class or type(error).__name__,
+            message=error.message,
+            request=error.request,
+            response=error.response[:MAX_STORED_RESPONSE],
+            evidence=error.evidence,
+            duration_ms=duration_ms,
+        )
+        if dispatch.status != DispatchStatus.SENDING or dispatch.attempt_count != claim.attempt.number:
+            return dispatch.status  # the lease ran out and the dispatch moved on: this try no longer decides
+        now = timezone.now()
+        next_at = now + timedelta(seconds=retry_delay_seconds(dispatch.attempt_count))
+        dispatch.lease_expires_at = None
+        dispatch.last_error = error.message
+        if not permanent and next_at <= dispatch.give_up_at:
+            dispatch.status = DispatchStatus.RETRY_WAIT
+            dispatch.next_attempt_at = next_at
+            dispatch.save(update_fields=["status", "next_attempt_at", "lease_expires_at", "last_error"])
+            transaction.on_commit(lambda: dispatch_enqueue(dispatch_id=dispatch.pk, run_after=next_at))
+            return dispatch.status
+        if not permanent:
+            error_message = _("Gave up after trying for %(hours)d hours. The last try said: %(message)s") % {
+                "hours": round(settings.DISPATCH_RETRY_WINDOW_SECONDS / 3600),
+                "message": error.message,
+            }
+        else:
+            error_message = error.message
+        dispatch.status = DispatchStatus.FAILED
+        dispatch.last_error = error_message
+        dispatch.save(update_fields=["status", "lease_expires_at", "last_error"])
+        _fail_order(dispatch, error_message)
+    return DispatchStatus.FAILED
+
+
+def _fail_order(dispatch: Dispatch, message: str) -> None:
+    from .notifications import notify_dispatch_failed
+
+    purchase_order = PurchaseOrder.objects.select_for_update().get(pk=dispatch.purchase_order_id)
+    if purchase_order.status in (PurchaseOrderStatus.SENDING, PurchaseOrderStatus.HELD):
+        purchase_order_set_status(
+            purchase_order=purchase_order, status=PurchaseOrderStatus.FAILED, action="failed", note=message
+        )
+        transaction.on_commit(lambda: notify_dispatch_failed(dispatch_id=dispatch.pk))
+
+
+def dispatch_transition(*, dispatch: Dispatch, status: str, next_attempt_at=None) -> Dispatch:  # type: ignore[no-untyped-def]
+    """A person's action on a (locked) dispatch: hold, release, retry now, cancel. Enqueues on commit if sendable."""
+    ensure_transition(dispatch.status, status)
+    dispatch.status = status
+    dispatch.lease_expires_at = None
+    if status == DispatchStatus.PENDING:
+        now = timezone.now()
+        dispatch.next_attempt_at = next_attempt_at or now
+        dispatch.give_up_at = max(dispatch.give_up_at, now + timedelta(seconds=settings.DISPATCH_RETRY_WINDOW_SECONDS))
+        transaction.on_commit(lambda: dispatch_enqueue(dispatch_id=dispatch.pk))
+    dispatch.save(update_fields=["status", "lease_expires_at", "next_attempt_at", "give_up_at"])
+    if status == DispatchStatus.HELD and not DispatchDocument.objects.filter(dispatch=dispatch).exists():
+        _store_document(dispatch)
+    return dispatch

@@ -1,0 +1,1 @@
+"""Documents ocilink renders for people: the purchase order PDF (:mod:`.pdf`)."""
