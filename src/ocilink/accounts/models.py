@@ -89,3 +89,62 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization} ({self.get_role_display()})"
+
+
+class CostCentre(TimeStampedModel):
+    """A cost centre of an organization; approval rules may depend on it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="cost_centres")
+    code = models.CharField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["organization", "code"]
+        verbose_name = _("cost centre")
+        verbose_name_plural = _("cost centres")
+        constraints = [models.UniqueConstraint(fields=["organization", "code"], name="cost_centre_code_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class PlatformRole(models.TextChoices):
+    CONSULTANT = "consultant", _("Consultant")
+    SUPPORT = "support", _("Support")
+
+
+class PlatformStaff(TimeStampedModel):
+    """A member of the platform's own staff: works across organizations (every action inside one is audited)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="platform_staff")
+    role = models.CharField(_("role"), max_length=20, choices=PlatformRole.choices)
+
+    class Meta:
+        verbose_name = _("platform staff member")
+        verbose_name_plural = _("platform staff")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class AuditEvent(models.Model):
+    """Something a person did inside an organization: who, when, what, on which object."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=60, blank=True)
+    summary = models.TextField(blank=True)
+    by_platform_staff = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["organization", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

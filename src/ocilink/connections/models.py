@@ -4,12 +4,48 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ocilink.accounts.models import DeliveryAddress, Organization
 from ocilink.core.crypto import decrypt_secret, encrypt_secret, mask
 from ocilink.core.models import TimeStampedModel
+
+
+class CatalogueEntry(TimeStampedModel):
+    """A webshop in the platform's catalogue of available webshops, kept by platform support for every organization.
+
+    An organization's connection made from it starts with these settings.
+    """
+
+    supplier_name = models.CharField(_("supplier"), max_length=200)
+    webshop_url = models.URLField(_("webshop (OCI) URL"), max_length=500)
+    method = models.CharField(_("method"), max_length=4, default="POST")
+    username_field = models.CharField(_("name of the username field"), max_length=60, default="USERNAME")
+    password_field = models.CharField(_("name of the password field"), max_length=60, default="PASSWORD")
+    extra_params = models.JSONField(_("extra fixed parameters"), default=dict, blank=True)
+    ordering_methods = models.JSONField(
+        _("ordering methods the supplier supports"), default=list, blank=True, help_text=_('e.g. ["email_pdf"]')
+    )
+    ledger_translation = models.BooleanField(_("sends category codes for the ledger translation table"), default=False)
+    accounts_per_address = models.BooleanField(_("OCI accounts per delivery address"), default=False)
+    xml_invoices = models.BooleanField(_("sends invoices as XML"), default=False)
+    assortment = models.TextField(_("assortment"), blank=True)
+    discounts = models.TextField(_("discounts"), blank=True)
+    order_confirmations = models.TextField(_("order confirmations"), blank=True)
+    extra_costs = models.TextField(_("extra costs"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    contact_email = models.EmailField(_("supplier's contact e-mail"), blank=True)
+    is_published = models.BooleanField(_("shown to organizations"), default=True)
+
+    class Meta:
+        ordering = ["supplier_name"]
+        verbose_name = _("catalogue webshop")
+        verbose_name_plural = _("catalogue of available webshops")
+
+    def __str__(self) -> str:
+        return self.supplier_name
 
 
 class Connection(TimeStampedModel):
@@ -46,6 +82,11 @@ class Connection(TimeStampedModel):
     )
     ordering_settings = models.JSONField(_("ordering settings"), default=dict, blank=True)
     ordering_secrets_encrypted = models.TextField(blank=True, editable=False)
+    catalogue_entry = models.ForeignKey(
+        CatalogueEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="connections"
+    )
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    activated_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     hold_next_order = models.BooleanField(
         _("hold the next order for inspection"),
         default=False,

@@ -8,11 +8,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ocilink.accounts.models import DeliveryAddress, Organization
+from ocilink.accounts.models import CostCentre, DeliveryAddress, Organization, Role
 from ocilink.connections.models import Connection
 from ocilink.core import money
 from ocilink.core.models import TimeStampedModel
-from ocilink.suppliers.models import Supplier
+from ocilink.suppliers.models import LedgerAccount, Supplier
 
 from .states import OrderRequestStatus
 
@@ -29,9 +29,20 @@ class OrderRequest(TimeStampedModel):
         DeliveryAddress, on_delete=models.SET_NULL, null=True, blank=True, related_name="order_requests"
     )
     reference = models.CharField(_("your reference"), max_length=100, blank=True)
+    cost_centre = models.ForeignKey(
+        CostCentre,
+        verbose_name=_("cost centre"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="order_requests",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "status", "-created_at"])]
         verbose_name = _("order request")
         verbose_name_plural = _("order requests")
         constraints = [
@@ -73,6 +84,20 @@ class OrderRequestLine(models.Model):
     oci_fields = models.JSONField(default=dict, blank=True)
     oci_extra = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    ledger_account = models.ForeignKey(
+        LedgerAccount,
+        verbose_name=_("ledger account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ledger_code = models.CharField(
+        _("category code used for the ledger"),
+        max_length=60,
+        blank=True,
+        help_text=_("The code that chose the account, as read from the connection's source field."),
+    )
 
     class Meta:
         ordering = ["order_request", "position"]
@@ -88,3 +113,94 @@ class OrderRequestLine(models.Model):
         if self.unit_price is None:
             return None
         return money.net_amount(unit_price=self.unit_price, quantity=self.quantity, price_unit=self.price_unit)
+
+
+class ApprovalRule(TimeStampedModel):
+    """Who approves: from an order amount (and optionally for one cost centre), at a level.
+
+    Example: from 0 the manager approves at level 1; from 10,000 finance approves at level 2 as well.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="approval_rules")
+    name = models.CharField(_("name"), max_length=200)
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    min_amount = models.DecimalField(_("from amount"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    cost_centre = models.ForeignKey(
+        CostCentre,
+        verbose_name=_("only for cost centre"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="approval_rules",
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approver"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approver_role = models.CharField(_("or any member with role"), max_length=20, choices=Role.choices, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["organization", "level", "min_amount"]
+        verbose_name = _("approval rule")
+        verbose_name_plural = _("approval rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApprovalStep(models.Model):
+    """One approval a submitted order request needs; steps of a lower level are decided first."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        VOID = "void", _("Void (the request was changed)")
+
+    order_request = models.ForeignKey(OrderRequest, on_delete=models.CASCADE, related_name="approval_steps")
+    rule = models.ForeignKey(ApprovalRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="approval_steps"
+    )
+    approver_role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order_request", "level", "pk"]
+        indexes = [
+            models.Index(fields=["approver", "status"]),
+            models.Index(fields=["approver_role", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_request} level {self.level}: {self.status}"
+
+
+class OrderRequestEvent(models.Model):
+    """The history of an order request: submitted, approved, rejected, changed, with who, when and a comment."""
+
+    order_request = models.ForeignKey(OrderRequest, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_request} {self.action}"
