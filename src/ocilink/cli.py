@@ -9,7 +9,8 @@ from collections.abc import Sequence
 USAGE = """usage: ocilink COMMAND [options]
 
   demo [--port N]        set up the SQLite demo and serve the platform and the demo webshop
-  serve [--port N]       serve the platform (production: put it behind a TLS proxy)
+  serve [--host H] [--port N]   serve the platform (production: behind a TLS proxy)
+  worker                 place approved orders and sweep (run one or more beside serve)
   check-cart FILE        check a raw OCI cart body as a webshop posts it to HOOK_URL (--json, --charset)
   generate_key           print a new key for OCILINK_KEYRING
   migrate, createsuperuser, shell, ...   every Django management command

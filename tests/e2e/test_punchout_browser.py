@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import socket
+from dataclasses import dataclass
 
 import pytest
 
@@ -36,6 +37,12 @@ pytestmark = [
 ]
 
 
+@dataclass(frozen=True)
+class Demo:
+    platform: str
+    shop: str
+
+
 def _free_port(host: str) -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
@@ -43,19 +50,30 @@ def _free_port(host: str) -> int:
 
 
 @pytest.fixture
-def servers(transactional_db):  # type: ignore[no-untyped-def]
+def servers(transactional_db, settings, tmp_path):  # type: ignore[no-untyped-def]
+    """What `ocilink demo` runs: the platform, the demo webshop, the supplier inbox and a worker."""
     from django.core.wsgi import get_wsgi_application
 
     from ocilink.demo_webshop.seed import seed_demo
+    from ocilink.demo_webshop.supplier_inbox import start_supplier_inbox
     from ocilink.demo_webshop.wsgi import webshop_application
+    from ocilink.dispatch.worker import WorkerThread
 
     platform_port, shop_port = _free_port("127.0.0.1"), _free_port("127.0.0.1")
-    seed_demo(webshop_url=f"http://localhost:{shop_port}/oci/login/")
+    settings.DEMO_INBOX_DIR = tmp_path / "inbox"
+    inbox = start_supplier_inbox(folder=settings.DEMO_INBOX_DIR, https_port=0, sftp_port=0, smtp_port=0)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", inbox.smtp.port
+    seed_demo(webshop_url=f"http://localhost:{shop_port}/oci/login/", inbox=inbox.details)
     app = get_wsgi_application()
     group = ServerGroup([(app, "127.0.0.1", platform_port), (webshop_application(app), "127.0.0.1", shop_port)])
     group.start()
-    yield f"http://127.0.0.1:{platform_port}"
+    worker = WorkerThread(interval=0.2)
+    worker.start()
+    yield Demo(platform=f"http://127.0.0.1:{platform_port}", shop=f"http://localhost:{shop_port}")
+    worker.stop()
     group.stop()
+    inbox.stop()
 
 
 @pytest.fixture
@@ -80,13 +98,13 @@ def _add(page, sku: str, quantity: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_buyer_shops_on_another_origin_and_the_cart_comes_back(servers, page):
-    page.goto(f"{servers}/accounts/login/")
+    page.goto(f"{servers.platform}/accounts/login/")
     page.fill("#id_username", "buyer")
     page.fill("#id_password", "buyer-demo-2026")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r"/suppliers/$"))
 
-    page.get_by_role("button", name="Shop").click()
+    page.locator("tr", has_text="Demo Office Supplies").get_by_role("button", name="Shop").click()
     page.wait_for_url(re.compile(r"^http://localhost:\d+/$"))
     assert "Demo Municipality" in page.content()
 
@@ -109,6 +127,26 @@ def test_buyer_shops_on_another_origin_and_the_cart_comes_back(servers, page):
     assert page.locator("td.total").inner_text().strip() == "EUR 417.35"
     assert "3 lines from Demo Office Supplies were added to your cart." in page.content()
 
+    # Submit: the order goes to the supplier's HTTPS endpoint as cXML, and arrives.
+    page.fill("#id_reference", "E2E-1")
+    page.click("#submit-order")
+    page.wait_for_url(re.compile(r"/orders/$"))
+    row = page.locator("table.orders tbody tr").first
+    number = row.locator("a").inner_text()
+    for _ in range(100):
+        if "To be received" in row.inner_text():
+            break
+        page.wait_for_timeout(200)
+        page.reload()
+        row = page.locator("table.orders tbody tr").first
+    assert "To be received" in row.inner_text()
+    row.locator("a").click()
+    assert "The supplier accepted the order" in page.locator("#status-note").inner_text()
+    assert page.locator("table.attempts tbody tr").count() == 1
+
+    page.goto(f"{servers.shop}/inbox/")
+    assert number in page.locator("table.inbox").first.inner_text()
+
 
 @pytest.fixture
 def wrong_webshop_password(servers):  # type: ignore[no-untyped-def]
@@ -116,16 +154,17 @@ def wrong_webshop_password(servers):  # type: ignore[no-untyped-def]
     from ocilink.connections.models import Connection
     from ocilink.connections.services import oci_credential_set
 
-    oci_credential_set(connection=Connection.objects.get(), delivery_address=None, username="demo-org", password="x")
+    connection = Connection.objects.get(name="Demo Office Supplies webshop")
+    oci_credential_set(connection=connection, delivery_address=None, username="demo-org", password="x")
 
 
 def test_a_wrong_webshop_password_gets_a_page_the_buyer_understands(servers, wrong_webshop_password, page):
-    page.goto(f"{servers}/accounts/login/")
+    page.goto(f"{servers.platform}/accounts/login/")
     page.fill("#id_username", "buyer")
     page.fill("#id_password", "buyer-demo-2026")
     page.get_by_role("button", name="Log in").click()
 
-    page.get_by_role("button", name="Shop").click()
+    page.locator("tr", has_text="Demo Office Supplies").get_by_role("button", name="Shop").click()
     page.wait_for_url(re.compile(r"^http://localhost:\d+/oci/login/$"))
 
     assert "We could not log you in" in page.content()

@@ -86,7 +86,9 @@ class Connection(TimeStampedModel):
         CatalogueEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="connections"
     )
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
-    activated_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     hold_next_order = models.BooleanField(
         _("hold the next order for inspection"),
         default=False,
