@@ -32,7 +32,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src/ocilink
+	PYTHONPATH=. $(BIN)/mypy src/ocilink
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -40,7 +40,9 @@ format: $(STAMP)
 
 ## messages: refresh and compile the translations (needs GNU gettext)
 messages: $(STAMP)
-	cd src/ocilink && ../../$(BIN)/ocilink makemessages --locale nl --no-location --ignore 'protocols/*' && ../../$(BIN)/ocilink compilemessages --locale nl
+	cd src/ocilink && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=../.. ../../$(BIN)/ocilink makemessages \
+		--locale nl --no-location --ignore 'protocols/*' --ignore 'demo_webshop/inbox/*' --ignore '*/tests/*'
+	cd src/ocilink && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=../.. ../../$(BIN)/ocilink compilemessages --locale nl
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""Shared fixtures: an organization with a buyer who can shop at one supplier."""
+"""Shared fixtures: an organization with a buyer who can shop at one supplier (the buyer role may order anywhere)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,17 @@ from dataclasses import dataclass
 
 import pytest
 
-from ocilink.accounts.models import DeliveryAddress, Membership
+from ocilink.accounts.models import DeliveryAddress, Membership, Role
 from ocilink.connections.services import oci_credential_set
 from ocilink.suppliers.models import Supplier
 
-from .factories import DeliveryAddressFactory, MembershipFactory, OrganizationFactory, SupplierFactory
+from .factories import (
+    DeliveryAddressFactory,
+    MembershipFactory,
+    OrderingRightFactory,
+    OrganizationFactory,
+    SupplierFactory,
+)
 
 
 @dataclass
@@ -36,6 +42,8 @@ def make_shop() -> Shop:
     organization = OrganizationFactory()
     address = DeliveryAddressFactory(organization=organization, is_default=True)
     membership = MembershipFactory(organization=organization, delivery_address=address)
+    # Buyers may order at every supplier group, and (with this limit) practically without approval.
+    OrderingRightFactory(organization=organization, role=Role.BUYER, all_supplier_groups=True)
     supplier = SupplierFactory(organization=organization)
     oci_credential_set(
         connection=supplier.external_connection, delivery_address=None, username="org-account", password="org-secret"

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import factory
 from django.contrib.auth import get_user_model
 
-from ocilink.accounts.models import DeliveryAddress, Membership, Organization, Role
+from ocilink.accounts.models import (
+    CostCentre,
+    DeliveryAddress,
+    Membership,
+    Organization,
+    PlatformRole,
+    PlatformStaff,
+    Role,
+)
 from ocilink.connections.models import Connection
-from ocilink.suppliers.models import Supplier
+from ocilink.suppliers.models import OrderingRight, Supplier, SupplierCategory, SupplierGroup
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -68,3 +78,56 @@ class SupplierFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"Supplier {n}")
     external_connection = factory.SubFactory(ConnectionFactory, organization=factory.SelfAttribute("..organization"))
+
+
+class CostCentreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CostCentre
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = factory.Sequence(lambda n: f"CC{n:04d}")
+    name = factory.Sequence(lambda n: f"Cost centre {n}")
+
+
+class PlatformStaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlatformStaff
+
+    user = factory.SubFactory(UserFactory)
+    role = PlatformRole.CONSULTANT
+
+
+class SupplierGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupplierGroup
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Group {n}")
+
+
+class SupplierCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupplierCategory
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class OrderingRightFactory(factory.django.DjangoModelFactory):
+    """A role's right by default (buyer, every group, a high limit); pass ``user=`` and ``role=""`` for a user's."""
+
+    class Meta:
+        model = OrderingRight
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Role.BUYER
+    user = None
+    may_order = True
+    all_supplier_groups = True
+    limit_without_approval = Decimal("1000000.00")
+
+    @factory.post_generation
+    def supplier_groups(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if create and extracted:
+            obj.supplier_groups.set(extracted)

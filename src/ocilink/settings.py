@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "ocilink.requisitions",
     "ocilink.orders",
     "ocilink.dispatch",
+    "ocilink.onboarding",
     "ocilink.demo_webshop",
 ]
 
@@ -132,7 +133,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

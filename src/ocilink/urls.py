@@ -13,6 +13,12 @@ urlpatterns = [
     path("punchout/", include("ocilink.punchout.urls")),
     path("cart/", include("ocilink.requisitions.urls")),
     path("orders/", include("ocilink.orders.urls")),
+    path("organization/", include("ocilink.accounts.urls")),
+    path("ledger/", include("ocilink.suppliers.ledger_urls")),
+    path("onboarding/", include("ocilink.onboarding.urls")),
+    path("catalogue/", include("ocilink.connections.catalogue_urls")),
+    path("connections/", include("ocilink.connections.urls")),
+    path("guide/", include("ocilink.connections.guide_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

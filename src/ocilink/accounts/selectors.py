@@ -1,4 +1,10 @@
-"""Reads about organizations and memberships."""
+"""Reads about organizations, memberships, cost centres and the audit trail, always scoped to an organization.
+
+Platform staff (a ``PlatformStaff`` row or Django's ``is_staff``) work across organizations. Inside the
+organization they chose they act through a *transient* membership: an unsaved ``Membership`` with the role
+administrator, built by ``staff_membership``. Views and selectors take it like any other membership; it is never
+saved, so no Membership row is ever created for staff (``acts_as_platform_staff`` tells it apart).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,41 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .models import DeliveryAddress, Membership, Organization
+from .models import AuditEvent, CostCentre, DeliveryAddress, Membership, Organization, PlatformStaff, Role
 
 SESSION_ORGANIZATION_KEY = "ocilink.organization_id"
 
+# Cached on the user object for the length of a request: the answer is asked for several times per page.
+_STAFF_CACHE_ATTRIBUTE = "_ocilink_is_platform_staff"
+
+
+def is_platform_staff(*, user: Any) -> bool:
+    """Whether the user is one of the platform's own staff (consultant, support, or a Django staff user)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, _STAFF_CACHE_ATTRIBUTE, None)
+    if cached is None:
+        cached = bool(user.is_staff) or PlatformStaff.objects.filter(user_id=user.pk).exists()
+        setattr(user, _STAFF_CACHE_ATTRIBUTE, cached)
+    return bool(cached)
+
+
+def staff_membership(*, user: Any, organization: Organization) -> Membership:
+    """The transient membership through which a staff member acts in an organization: administrator, never saved."""
+    return Membership(user=user, organization=organization, role=Role.ADMINISTRATOR, delivery_address=None)
+
+
+def acts_as_platform_staff(membership: Membership) -> bool:
+    """Whether this is a staff member's transient membership rather than a member's own."""
+    return membership.pk is None
+
 
 def membership_for(*, user: Any, organization_id: int | None = None) -> Membership | None:
-    """The user's membership of the given organization, or of their first one."""
+    """The user's membership of the chosen organization, else of their first one.
+
+    Platform staff who chose an organization they are not a member of get a transient administrator membership
+    for it; without a choice (or a member's own organization) they get None.
+    """
     if not getattr(user, "is_authenticated", False):
         return None
     memberships = Membership.objects.select_related("organization", "delivery_address", "user").filter(user=user)
@@ -20,7 +54,18 @@ def membership_for(*, user: Any, organization_id: int | None = None) -> Membersh
         chosen = memberships.filter(organization_id=organization_id).first()
         if chosen is not None:
             return chosen
+        if is_platform_staff(user=user):
+            organization = Organization.objects.filter(pk=organization_id).first()
+            if organization is not None:
+                return staff_membership(user=user, organization=organization)
     return memberships.order_by("organization__name").first()
+
+
+def organizations_for(*, user: Any) -> QuerySet[Organization]:
+    """The organizations a user may act in: every one for platform staff, else those they are a member of."""
+    if is_platform_staff(user=user):
+        return Organization.objects.order_by("name")
+    return Organization.objects.filter(memberships__user=user).order_by("name").distinct()
 
 
 def delivery_addresses_of(*, organization: Organization) -> QuerySet[DeliveryAddress]:
@@ -33,3 +78,24 @@ def default_delivery_address(*, membership: Membership) -> DeliveryAddress | Non
         return membership.delivery_address
     addresses = delivery_addresses_of(organization=membership.organization)
     return addresses.filter(is_default=True).first() or addresses.first()
+
+
+def members_of(*, organization: Organization) -> QuerySet[Membership]:
+    """The organization's members with their user and usual delivery address, by name."""
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user", "delivery_address", "organization")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+
+
+def cost_centres_of(*, organization: Organization, active_only: bool = False) -> QuerySet[CostCentre]:
+    centres = CostCentre.objects.filter(organization=organization)
+    if active_only:
+        centres = centres.filter(is_active=True)
+    return centres.order_by("code")
+
+
+def audit_events_of(*, organization: Organization) -> QuerySet[AuditEvent]:
+    """The organization's audit trail, newest first."""
+    return AuditEvent.objects.filter(organization=organization).select_related("actor").order_by("-at", "-pk")

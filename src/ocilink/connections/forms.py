@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ocilink.accounts.models import DeliveryAddress
+
 from .models import Connection, OciCredential
+from .services import CredentialChange
 
 
 class OciCredentialForm(forms.ModelForm):
@@ -88,3 +93,157 @@ class ConnectionAdminForm(forms.ModelForm):
         if commit:
             connection.save()
         return connection
+
+
+class CredentialRowForm(forms.Form):
+    """One row of the credentials page: the account and numbers of one delivery address (or the whole organization).
+
+    The stored username is never put back into the field (the page shows a mask beside it) and the password field
+    never renders a value: leave either empty to keep what is stored. Numbers are shown and changed as plain text.
+    """
+
+    username = forms.CharField(label=_("username"), required=False, max_length=200)
+    password = forms.CharField(
+        label=_("password"),
+        required=False,
+        max_length=200,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    customer_number = forms.CharField(label=_("customer number"), required=False, max_length=60)
+    debtor_number = forms.CharField(label=_("debtor number"), required=False, max_length=60)
+    location_code = forms.CharField(label=_("location code"), required=False, max_length=60)
+    remove = forms.BooleanField(label=_("remove this address's account"), required=False)
+
+    def __init__(self, *args: Any, has_account: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_account = has_account
+        self.fields["username"].widget.attrs["autocomplete"] = "off"
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        username, password = data.get("username") or "", data.get("password") or ""
+        if self.has_account or data.get("remove"):
+            return data
+        numbers_changed = any(
+            name in self.changed_data for name in ("customer_number", "debtor_number", "location_code")
+        )
+        if (username or password or numbers_changed) and not (username and password):
+            if numbers_changed and not (username or password):
+                raise forms.ValidationError(
+                    _(
+                        "The numbers of an address are kept with an account of its own: enter its username and "
+                        "password too (otherwise the organization-wide account is used there)."
+                    )
+                )
+            raise forms.ValidationError(_("Enter both the username and the password for a new account."))
+        return data
+
+    def to_change(self, delivery_address: DeliveryAddress | None) -> CredentialChange | None:
+        """The ``CredentialChange`` this row asks for (None for an untouched row)."""
+        data = self.cleaned_data
+        if data.get("remove") and self.has_account and delivery_address is not None:
+            return CredentialChange(delivery_address=delivery_address, remove=True)
+
+        def changed(name: str) -> str | None:
+            return str(data.get(name) or "") if name in self.changed_data else None
+
+        change = CredentialChange(
+            delivery_address=delivery_address,
+            username=data.get("username") or None,
+            password=data.get("password") or None,
+            customer_number=changed("customer_number"),
+            debtor_number=changed("debtor_number"),
+            location_code=changed("location_code"),
+        )
+        return change if change.changes_anything else None
+
+
+class CredentialRequestForm(forms.Form):
+    """The credential request e-mail: to whom, in which language, and how the organization is known there."""
+
+    language = forms.ChoiceField(label=_("language of the e-mail"), choices=[("nl", "Nederlands"), ("en", "English")])
+    contact_email = forms.EmailField(label=_("supplier's contact e-mail address"))
+    contact_name = forms.CharField(label=_("name of the contact"), required=False, max_length=100)
+    cc = forms.EmailField(
+        label=_("copy to"), required=False, help_text=_("For example your consultant, as the source article advises.")
+    )
+    reply_to = forms.EmailField(label=_("your e-mail address, for the supplier's reply"))
+    sender_name = forms.CharField(label=_("your name, under the e-mail"), required=False, max_length=150)
+    debtor_number = forms.CharField(
+        label=_("your debtor number at the supplier"),
+        required=False,
+        max_length=60,
+        help_text=_("Filled in from the organization-wide account of this connection, where it has one."),
+    )
+    coc_number = forms.CharField(label=_("your chamber of commerce (KvK) number"), required=False, max_length=20)
+    attach_sheet = forms.BooleanField(
+        label=_("attach the sheet of delivery addresses (XLSX)"), required=False, initial=True
+    )
+    include_guide_link = forms.BooleanField(
+        label=_("add the link to the supplier integration guide"), required=False, initial=True
+    )
+
+
+class AddressSheetUploadForm(forms.Form):
+    """The delivery-address sheet as the supplier filled it in."""
+
+    sheet = forms.FileField(
+        label=_("filled-in sheet (XLSX)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+
+def _parse_extra_params(text: str) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip():
+            raise forms.ValidationError(
+                _("Line %(line)d is not of the form NAME=value.") % {"line": number}, code="invalid"
+            )
+        params[name.strip()] = value.strip()
+    return params
+
+
+class SupplierSelfTestForm(forms.Form):
+    """The public self-test of the guide: where and how to punch into the supplier's webshop, with a test account."""
+
+    webshop_url = forms.URLField(
+        label=_("webshop (OCI) URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("The address ocilink sends the login form to."),
+    )
+    method = forms.ChoiceField(label=_("method"), choices=Connection.Method.choices, initial=Connection.Method.POST)
+    username_field = forms.CharField(label=_("name of the username field"), max_length=60, initial="USERNAME")
+    password_field = forms.CharField(label=_("name of the password field"), max_length=60, initial="PASSWORD")
+    extra_params = forms.CharField(
+        label=_("extra fixed parameters"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, as NAME=value. Leave empty when your webshop needs none."),
+    )
+    username = forms.CharField(label=_("test username"), max_length=200)
+    password = forms.CharField(
+        label=_("test password"),
+        max_length=200,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Use a test account: it is stored encrypted for the two hours the test lasts."),
+    )
+
+    def clean_webshop_url(self) -> str:
+        value = str(self.cleaned_data.get("webshop_url") or "")
+        if not value.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError(_("The webshop URL must start with https:// or http://."))
+        return value
+
+    def clean_extra_params(self) -> dict[str, str]:
+        return _parse_extra_params(self.cleaned_data.get("extra_params") or "")

@@ -4,6 +4,7 @@ supplier with its webshop connection, and the webshop accounts. Safe to run agai
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -11,7 +12,7 @@ from django.db import transaction
 from ocilink.accounts.models import DeliveryAddress, Membership, Organization, Role
 from ocilink.connections.models import Connection
 from ocilink.connections.services import oci_credential_set
-from ocilink.suppliers.models import Supplier
+from ocilink.suppliers.models import OrderingRight, Supplier
 
 from .models import ShopAccount
 
@@ -144,6 +145,14 @@ def seed_demo(*, webshop_url: str, inbox: DemoInbox | None = None) -> DemoData:
         consultant.is_superuser = True
         consultant.save()
 
+    # Everyone may order at every supplier; buyers up to 1,000 per order without approval.
+    for role, limit in ((Role.BUYER, "1000.00"), (Role.APPROVER, "10000.00"), (Role.ADMINISTRATOR, "10000.00")):
+        OrderingRight.objects.update_or_create(
+            organization=organization,
+            role=role,
+            user=None,
+            defaults={"may_order": True, "all_supplier_groups": True, "limit_without_approval": Decimal(limit)},
+        )
     primary: DemoData | None = None
     for supplier_name, connection_name, method, ordering_settings, secrets in _ordering_connections(inbox):
         connection, _ = Connection.objects.update_or_create(

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("return/<str:token>/", views.return_, name="return"),
     path("result/<uuid:session_id>/", views.result, name="result"),
     path("returns/<str:reference>/", views.return_detail, name="return_detail"),
+    path("test/", include("ocilink.punchout.test_urls")),
 ]

@@ -1,27 +1,61 @@
-"""The cart: the buyer's draft order request."""
+"""The cart (the buyer's draft order request), the order requests, and what waits for my approval."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ocilink.accounts.decorators import membership_required
 
-from .selectors import cart_for
-from .services import CartError, SubmitError, cart_line_remove, cart_line_set_quantity, order_request_submit
+from .forms import DecisionForm, SubmitForm
+from .models import OrderRequest
+from .selectors import (
+    approvals_waiting_count,
+    cart_for,
+    order_request_detail,
+    order_request_list,
+    order_requests_visible_to,
+    order_requests_waiting_for,
+    own_order_request_of_line,
+    request_rows,
+    row_values,
+)
+from .services import (
+    UNCHANGED,
+    ApprovalError,
+    CartError,
+    ReopenError,
+    SubmitError,
+    cart_line_remove,
+    cart_line_set_quantity,
+    order_request_approve,
+    order_request_reject,
+    order_request_reopen,
+    order_request_submit,
+)
+from .states import OrderRequestStatus
+
+# Rows per page of the two lists; the page runs the same queries whatever the choice.
+PAGE_SIZES = (25, 50, 100)
+DEFAULT_PAGE_SIZE = 25
 
 
 @membership_required
 def cart(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    return render(
-        request,
-        "requisitions/cart.html",
-        {"cart": cart_for(organization=membership.organization, requester=request.user)},
-    )
+    view = cart_for(organization=membership.organization, requester=request.user)
+    initial = {}
+    if view.order_request is not None:
+        initial = {"reference": view.order_request.reference, "cost_centre": view.order_request.cost_centre_id}
+    form = SubmitForm(organization=membership.organization, initial=initial)
+    return render(request, "requisitions/cart.html", {"cart": view, "submit_form": form})
 
 
 def _own_cart(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -29,13 +63,19 @@ def _own_cart(request: HttpRequest):  # type: ignore[no-untyped-def]
     return cart_for(organization=membership.organization, requester=request.user).order_request
 
 
+def _line_request(request: HttpRequest, line_id: int) -> OrderRequest:
+    """The member's own request holding the line (the service refuses it unless it is the draft)."""
+    order_request = own_order_request_of_line(membership=request.membership, line_id=line_id)  # type: ignore[attr-defined]
+    if order_request is None:
+        raise CartError(_("This line is no longer in your cart."))
+    return order_request
+
+
 @require_POST
 @membership_required
 def line_update(request: HttpRequest, line_id: int) -> HttpResponse:
-    order_request = _own_cart(request)
     try:
-        if order_request is None:
-            raise CartError(_("Your cart is empty."))
+        order_request = _line_request(request, line_id)
         cart_line_set_quantity(order_request=order_request, line_id=line_id, quantity=request.POST.get("quantity", ""))
     except CartError as exc:
         messages.error(request, str(exc))
@@ -45,10 +85,8 @@ def line_update(request: HttpRequest, line_id: int) -> HttpResponse:
 @require_POST
 @membership_required
 def line_remove(request: HttpRequest, line_id: int) -> HttpResponse:
-    order_request = _own_cart(request)
     try:
-        if order_request is None:
-            raise CartError(_("Your cart is empty."))
+        order_request = _line_request(request, line_id)
         cart_line_remove(order_request=order_request, line_id=line_id)
     except CartError as exc:
         messages.error(request, str(exc))
@@ -58,17 +96,156 @@ def line_remove(request: HttpRequest, line_id: int) -> HttpResponse:
 @require_POST
 @membership_required
 def submit(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
     order_request = _own_cart(request)
     if order_request is None:
         messages.error(request, _("Your cart is empty."))
         return redirect("requisitions:cart")
+    form = SubmitForm(request.POST, organization=membership.organization)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("requisitions:cart")
+    cost_centre = form.cleaned_data["cost_centre"] if "cost_centre" in request.POST else UNCHANGED
     try:
         purchase_orders = order_request_submit(
-            order_request=order_request, requester=request.user, reference=request.POST.get("reference", "").strip()
+            order_request=order_request,
+            requester=request.user,
+            reference=form.cleaned_data["reference"],
+            cost_centre=cost_centre,
         )
     except SubmitError as exc:
         messages.error(request, str(exc))
         return redirect("requisitions:cart")
-    numbers = ", ".join(po.number for po in purchase_orders)
-    messages.success(request, _("Ordered: %(numbers)s. You can follow them below.") % {"numbers": numbers})
-    return redirect("orders:list")
+    if purchase_orders:
+        numbers = ", ".join(po.number for po in purchase_orders)
+        messages.success(request, _("Ordered: %(numbers)s. You can follow them below.") % {"numbers": numbers})
+        return redirect("orders:list")
+    messages.success(
+        request,
+        _("Order request #%(number)s is submitted for approval.") % {"number": order_request.pk},
+    )
+    return redirect("requisitions:request_detail", pk=order_request.pk)
+
+
+def _page(request: HttpRequest, requests: QuerySet[OrderRequest, dict[str, Any]]) -> tuple[Page, int]:
+    try:
+        size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        size = DEFAULT_PAGE_SIZE
+    if size not in PAGE_SIZES:
+        size = DEFAULT_PAGE_SIZE
+    return Paginator(requests, size).get_page(request.GET.get("page")), size
+
+
+@membership_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    status = request.GET.get("status", "")
+    if status not in OrderRequestStatus.values:
+        status = ""
+    page, size = _page(request, row_values(order_request_list(membership=membership, status=status)))
+    return render(
+        request,
+        "requisitions/request_list.html",
+        {
+            "page": page,
+            "rows": request_rows(page.object_list),
+            "per_page": size,
+            "page_sizes": PAGE_SIZES,
+            "status": status,
+            "statuses": OrderRequestStatus.choices,
+            "waiting_count": approvals_waiting_count(membership=membership),
+        },
+    )
+
+
+@membership_required
+def waiting(request: HttpRequest) -> HttpResponse:
+    requests = order_requests_waiting_for(membership=request.membership)  # type: ignore[attr-defined]
+    page, size = _page(request, row_values(requests))
+    return render(
+        request,
+        "requisitions/waiting.html",
+        {"page": page, "rows": request_rows(page.object_list), "per_page": size, "page_sizes": PAGE_SIZES},
+    )
+
+
+def _visible(request: HttpRequest, pk: int) -> OrderRequest:
+    """The request if this member may see it; 404 otherwise (another organization's request does not exist here)."""
+    requests = order_requests_visible_to(membership=request.membership)  # type: ignore[attr-defined]
+    return get_object_or_404(
+        requests.select_related("requester", "cost_centre", "delivery_address"),
+        pk=pk,
+    )
+
+
+@membership_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order_request = _visible(request, pk)
+    detail = order_request_detail(membership=request.membership, order_request=order_request)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "requisitions/request_detail.html",
+        {"detail": detail, "order_request": order_request, "form": DecisionForm()},
+    )
+
+
+def _comment(request: HttpRequest) -> str | None:
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The comment is too long: at most 2,000 characters."))
+        return None
+    return form.cleaned_data["comment"]
+
+
+@require_POST
+@membership_required
+def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    order_request = _visible(request, pk)
+    comment = _comment(request)
+    if comment is not None:
+        try:
+            decided = order_request_approve(order_request=order_request, approver=request.user, comment=comment)
+        except ApprovalError as exc:
+            messages.error(request, str(exc))
+        else:
+            if decided.status == OrderRequestStatus.APPROVED:
+                numbers = ", ".join(decided.purchase_orders.order_by("number").values_list("number", flat=True))
+                messages.success(request, _("Approved and ordered: %(numbers)s.") % {"numbers": numbers})
+            else:
+                messages.success(request, _("Approved. The next level's approvers decide now."))
+    return redirect("requisitions:request_detail", pk=order_request.pk)
+
+
+@require_POST
+@membership_required
+def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    order_request = _visible(request, pk)
+    comment = _comment(request)
+    if comment is not None:
+        try:
+            order_request_reject(order_request=order_request, approver=request.user, comment=comment)
+        except ApprovalError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Rejected. The requester sees your comment on the request."))
+    return redirect("requisitions:request_detail", pk=order_request.pk)
+
+
+@require_POST
+@membership_required
+def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    order_request = _visible(request, pk)
+    try:
+        order_request_reopen(order_request=order_request, actor=request.user)
+    except ReopenError as exc:
+        messages.error(request, str(exc))
+        return redirect("requisitions:request_detail", pk=order_request.pk)
+    messages.success(
+        request,
+        _("Order request #%(number)s is your cart again. Change it and submit it: it needs approval again.")
+        % {"number": order_request.pk},
+    )
+    return redirect("requisitions:cart")

@@ -104,6 +104,8 @@ class CxmlHttpsChannel(Channel):
             ("CA bundle", {"verify": settings.get("ca_bundle") or None}),
             ("client certificate", {"cert": secrets.get("client_certificate") or None}),
         ):
+            if not any(kwargs.values()):
+                continue  # nothing configured: the public CAs, no client certificate
             try:
                 http.tls_context(**kwargs)
             except ValueError as exc:
