@@ -152,10 +152,7 @@ SKIPPED_PREFIXES = ("i18n/", "static/", "admin/")
 
 # Known gaps: URLs that do refuse (nothing changes) but not yet with 404/403. The walk still proves that nothing
 # changes; when the view is fixed the walk fails until its entry is removed here.
-KNOWN_GAPS: dict[str, str] = {
-    "requisitions:line_update": "answers 302 to the cart with “This line is no longer in your cart.” instead of 404",
-    "requisitions:line_remove": "answers 302 to the cart with “This line is no longer in your cart.” instead of 404",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 # Sent with every POST, so a view that forgot to scope its object would have something to change.
 POST_DATA = {

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ocilink.accounts.context_processors.membership",
+                "ocilink.requisitions.context_processors.approvals",
             ],
         },
     },

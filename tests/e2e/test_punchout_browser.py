@@ -124,6 +124,10 @@ def test_buyer_shops_on_another_origin_and_the_cart_comes_back(servers, page):
     assert descriptions[2].startswith("Ergonomic office chair “Sitwell Pro”")
     assert "synchronous mechanism" in descriptions[2]
     assert amounts == ["EUR 5.85", "EUR 22.50", "EUR 389.00"]
+    # The ledger translation table booked each line by its UNSPSC code (MATGROUP): paper clips and copy paper to
+    # office supplies, the chair to furniture.
+    accounts = [rows.nth(i).locator("td.ledger select option:checked").inner_text() for i in range(3)]
+    assert accounts == ["4100 Office supplies", "4100 Office supplies", "4300 Furniture and equipment"]
     assert page.locator("td.total").inner_text().strip() == "EUR 417.35"
     assert "3 lines from Demo Office Supplies were added to your cart." in page.content()
 

@@ -96,7 +96,9 @@ def membership_update(
     """
     if membership.pk is None:
         raise AccountsError(_("Platform staff have no membership to change."))
-    locked = Membership.objects.select_for_update().select_related("user", "organization").get(pk=membership.pk)
+    locked = (
+        Membership.objects.select_for_update(of=("self",)).select_related("user", "organization").get(pk=membership.pk)
+    )
     organization = locked.organization
     if role not in Role.values:
         raise AccountsError(_("Choose one of the roles buyer, approver or administrator."))

@@ -8,11 +8,29 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
-from ocilink.accounts.models import DeliveryAddress, Membership, Organization, Role
-from ocilink.connections.models import Connection
+from ocilink.accounts.models import (
+    CostCentre,
+    DeliveryAddress,
+    Membership,
+    Organization,
+    PlatformRole,
+    PlatformStaff,
+    Role,
+)
+from ocilink.connections.models import CatalogueEntry, Connection
 from ocilink.connections.services import oci_credential_set
-from ocilink.suppliers.models import OrderingRight, Supplier
+from ocilink.requisitions.models import ApprovalRule
+from ocilink.suppliers.models import (
+    LedgerAccount,
+    LedgerMapping,
+    LedgerTable,
+    OrderingRight,
+    Supplier,
+    SupplierCategory,
+    SupplierGroup,
+)
 
 from .models import ShopAccount
 
@@ -22,6 +40,23 @@ DEMO_LOGINS = (
     ("admin", "admin-demo-2026", Role.ADMINISTRATOR, "Ada", "Administrator"),
 )
 CONSULTANT = ("consultant", "consultant-demo-2026")
+SUPPORT = ("support", "support-demo-2026")
+# The demo's ledger translation table: UNSPSC segments of the demo webshop's products to ledger accounts.
+LEDGER_ACCOUNTS = (
+    ("4100", "Office supplies"),
+    ("4200", "Facility services and cleaning"),
+    ("4300", "Furniture and equipment"),
+    ("4999", "Other purchases"),
+)
+LEDGER_MAPPINGS = (
+    ("44000000", "4100"),  # office equipment, accessories and supplies
+    ("14000000", "4100"),  # paper materials
+    ("47000000", "4200"),  # cleaning equipment and supplies
+    ("50000000", "4200"),  # food and beverage (pantry)
+    ("53000000", "4200"),  # personal care (hand soap)
+    ("56000000", "4300"),  # furniture
+    ("43000000", "4300"),  # IT equipment
+)
 # The webshop accounts the supplier handed out: one for the organization, one for the warehouse address.
 SHOP_ACCOUNTS = (("demo-org", "shop-org-2026"), ("demo-warehouse", "shop-warehouse-2026"))
 
@@ -136,14 +171,25 @@ def seed_demo(*, webshop_url: str, inbox: DemoInbox | None = None) -> DemoData:
         Membership.objects.update_or_create(
             user=user, organization=organization, defaults={"role": role, "delivery_address": office}
         )
-    consultant, created = users.objects.get_or_create(
-        username=CONSULTANT[0], defaults={"first_name": "Cas", "last_name": "Consultant", "is_staff": True}
-    )
-    if created or not consultant.check_password(CONSULTANT[1]):
-        consultant.set_password(CONSULTANT[1])
-        consultant.is_staff = True
-        consultant.is_superuser = True
-        consultant.save()
+    for (username, password), role, first in (
+        (CONSULTANT, PlatformRole.CONSULTANT, "Cas"),
+        (SUPPORT, PlatformRole.SUPPORT, "Sam"),
+    ):
+        staff, created = users.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": role.label, "is_staff": True}
+        )
+        if created or not staff.check_password(password) or not staff.email:
+            staff.set_password(password)
+            staff.is_staff = True
+            staff.is_superuser = role == PlatformRole.CONSULTANT  # the consultant also administers the platform
+            staff.email = f"{username}@ocilink-platform.example"
+            staff.save()
+        PlatformStaff.objects.update_or_create(user=staff, defaults={"role": role})
+    group, _ = SupplierGroup.objects.get_or_create(organization=organization, name="Office and facilities")
+    category, _ = SupplierCategory.objects.get_or_create(organization=organization, name="Office supplies")
+    for code, name in (("100", "Town hall"), ("200", "Public works")):
+        CostCentre.objects.update_or_create(organization=organization, code=code, defaults={"name": name})
+    _seed_approval_and_ledger(organization)
 
     # Everyone may order at every supplier; buyers up to 1,000 per order without approval.
     for role, limit in ((Role.BUYER, "1000.00"), (Role.APPROVER, "10000.00"), (Role.ADMINISTRATOR, "10000.00")):
@@ -169,8 +215,14 @@ def seed_demo(*, webshop_url: str, inbox: DemoInbox | None = None) -> DemoData:
         connection.set_ordering_secrets(secrets)
         connection.save(update_fields=["ordering_secrets_encrypted"])
         supplier, _ = Supplier.objects.update_or_create(
-            organization=organization, name=supplier_name, defaults={"external_connection": connection}
+            organization=organization,
+            name=supplier_name,
+            defaults={"external_connection": connection, "group": group, "category": category},
         )
+        if connection.catalogue_entry_id is None or connection.activated_at is None:
+            connection.catalogue_entry = _catalogue_entry(supplier_name, webshop_url, method)
+            connection.activated_at = connection.activated_at or timezone.now()
+            connection.save(update_fields=["catalogue_entry", "activated_at"])
         oci_credential_set(
             connection=connection,
             delivery_address=None,
@@ -188,6 +240,7 @@ def seed_demo(*, webshop_url: str, inbox: DemoInbox | None = None) -> DemoData:
             location_code="LOC-DEPOT-12",
         )
         primary = primary or DemoData(organization=organization, supplier=supplier, connection=connection)
+    _catalogue_entry("Demo Garden Centre", webshop_url, "email_pdf")  # in the catalogue, not yet connected
     for username, password in SHOP_ACCOUNTS:
         account, _ = ShopAccount.objects.get_or_create(username=username, defaults={"customer_name": organization.name})
         if not account.check_password(password):
@@ -195,3 +248,48 @@ def seed_demo(*, webshop_url: str, inbox: DemoInbox | None = None) -> DemoData:
             account.save()
     assert primary is not None
     return primary
+
+
+def _seed_approval_and_ledger(organization: Organization) -> None:
+    """Approval: the approver from any amount above a buyer's limit, the administrator too from 10,000.
+    Ledger: an organization-wide UNSPSC table with a default account."""
+    users = get_user_model()
+    ApprovalRule.objects.update_or_create(
+        organization=organization,
+        name="Manager",
+        defaults={"level": 1, "min_amount": Decimal("0.00"), "approver": users.objects.get(username="approver")},
+    )
+    ApprovalRule.objects.update_or_create(
+        organization=organization,
+        name="Finance",
+        defaults={"level": 2, "min_amount": Decimal("10000.00"), "approver": users.objects.get(username="admin")},
+    )
+    accounts = {
+        code: LedgerAccount.objects.update_or_create(organization=organization, code=code, defaults={"name": name})[0]
+        for code, name in LEDGER_ACCOUNTS
+    }
+    table, _ = LedgerTable.objects.update_or_create(
+        organization=organization,
+        connection=None,
+        defaults={"source_field": "MATGROUP", "scheme": "unspsc", "default_account": accounts["4999"]},
+    )
+    for code, account in LEDGER_MAPPINGS:
+        LedgerMapping.objects.update_or_create(table=table, code=code, defaults={"account": accounts[account]})
+
+
+def _catalogue_entry(supplier_name: str, webshop_url: str, method: str) -> CatalogueEntry:
+    entry, _ = CatalogueEntry.objects.update_or_create(
+        supplier_name=supplier_name,
+        defaults={
+            "webshop_url": webshop_url,
+            "ordering_methods": [method] if method else [],
+            "ledger_translation": True,
+            "accounts_per_address": True,
+            "assortment": "Office supplies, paper, pantry, cleaning, small furniture.",
+            "order_confirmations": "By e-mail to the buyer within one working day.",
+            "extra_costs": "Delivery free above EUR 50; below it EUR 6.95.",
+            "contact_email": "oci@supplier.demo",
+            "notes": "The reference webshop of the ocilink demo.",
+        },
+    )
+    return entry

@@ -35,7 +35,7 @@ def connection_activate(*, connection: Connection, actor: Any) -> Connection:
     """
     if not may_activate(actor):
         raise NotAllowed(_("Only a platform consultant or support member can activate a connection."))
-    locked = Connection.objects.select_for_update().select_related("organization").get(pk=connection.pk)
+    locked = Connection.objects.select_for_update(of=("self",)).select_related("organization").get(pk=connection.pk)
     if locked.is_active:
         raise OnboardingError(_("The connection %(name)s is already active.") % {"name": locked.name})
     if not has_credentials(connection=locked):

@@ -63,7 +63,11 @@ def record_event(
 
 
 def lock_request(request: ConnectionRequest) -> ConnectionRequest:
-    return ConnectionRequest.objects.select_for_update().select_related("organization", "connection").get(pk=request.pk)
+    return (
+        ConnectionRequest.objects.select_for_update(of=("self",))
+        .select_related("organization", "connection")
+        .get(pk=request.pk)
+    )
 
 
 def ensure_open(request: ConnectionRequest) -> None:

@@ -101,6 +101,8 @@ class OrderRequestLine(models.Model):
 
     class Meta:
         ordering = ["order_request", "position"]
+        # The approver's page compares a line's price with the last approved order of the same article.
+        indexes = [models.Index(fields=["supplier", "vendormat"])]
         verbose_name = _("order request line")
         verbose_name_plural = _("order request lines")
 

@@ -40,7 +40,7 @@ def cart_for(*, organization: Organization, requester) -> CartView:  # type: ign
     ).first()
     if order_request is None:
         return CartView(None, [], {}, 0)
-    lines = list(order_request.lines.select_related("supplier", "cart_return").order_by("position"))
+    lines = list(order_request.lines.select_related("supplier", "cart_return", "ledger_account").order_by("position"))
     totals = totals_per_currency((line.currency, line.net_amount) for line in lines)
     return CartView(
         order_request,

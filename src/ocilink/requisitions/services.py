@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ocilink.accounts.models import CostCentre, DeliveryAddress, Membership, Organization
 from ocilink.connections.models import Connection
 from ocilink.protocols.oci import OciCart
+from ocilink.suppliers.ledger import ledger_assign_lines
 from ocilink.suppliers.models import Supplier
 from ocilink.suppliers.rights import EffectiveRight, right_for
 
@@ -110,6 +111,8 @@ def order_request_add_punchout_lines(
                 warnings=warnings_by_line.get(line.index, []),
             )
         )
+    # Each line gets its ledger account from the translation table as it enters the cart.
+    ledger_assign_lines(organization=organization, connection=connection, lines=lines)
     created = OrderRequestLine.objects.bulk_create(lines, batch_size=500)
     order_request.save(update_fields=["delivery_address", "updated_at"])
     return created

@@ -7,12 +7,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ocilink.accounts.decorators import membership_required
+from ocilink.suppliers.ledger import ledger_line_options
 
 from .forms import DecisionForm, SubmitForm
 from .models import OrderRequest
@@ -55,7 +56,8 @@ def cart(request: HttpRequest) -> HttpResponse:
     if view.order_request is not None:
         initial = {"reference": view.order_request.reference, "cost_centre": view.order_request.cost_centre_id}
     form = SubmitForm(organization=membership.organization, initial=initial)
-    return render(request, "requisitions/cart.html", {"cart": view, "submit_form": form})
+    ledger = ledger_line_options(organization=membership.organization, lines=view.lines)
+    return render(request, "requisitions/cart.html", {"cart": view, "submit_form": form, "ledger": ledger})
 
 
 def _own_cart(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -67,7 +69,7 @@ def _line_request(request: HttpRequest, line_id: int) -> OrderRequest:
     """The member's own request holding the line (the service refuses it unless it is the draft)."""
     order_request = own_order_request_of_line(membership=request.membership, line_id=line_id)  # type: ignore[attr-defined]
     if order_request is None:
-        raise CartError(_("This line is no longer in your cart."))
+        raise Http404("No such line in your order requests")
     return order_request
 
 

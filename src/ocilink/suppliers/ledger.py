@@ -267,7 +267,9 @@ def ledger_line_set_account(*, line: OrderRequestLine, account: LedgerAccount, a
     """
     with transaction.atomic():
         order_request = (
-            OrderRequest.objects.select_for_update().select_related("organization").get(pk=line.order_request_id)
+            OrderRequest.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=line.order_request_id)
         )
         line = OrderRequestLine.objects.select_related("ledger_account").get(pk=line.pk)
         if order_request.status != OrderRequestStatus.DRAFT:

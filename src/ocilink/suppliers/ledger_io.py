@@ -377,7 +377,7 @@ def ledger_table_import(
     try:
         with transaction.atomic():
             # One import at a time per table: a second one waits here and then sees the first one's result.
-            table = LedgerTable.objects.select_for_update().select_related("organization").get(pk=table.pk)
+            table = LedgerTable.objects.select_for_update(of=("self",)).select_related("organization").get(pk=table.pk)
             _apply(table=table, rows=rows, create_missing_accounts=create_missing_accounts, report=report)
             audit_log(
                 organization=table.organization,

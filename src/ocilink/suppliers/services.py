@@ -205,7 +205,7 @@ def supplier_update(
     is_blocked: bool,
 ) -> Supplier:
     """Change a supplier's name, group, category, external connection and blocked state."""
-    locked = Supplier.objects.select_for_update().select_related("organization").get(pk=supplier.pk)
+    locked = Supplier.objects.select_for_update(of=("self",)).select_related("organization").get(pk=supplier.pk)
     organization = locked.organization
     _same_organization(organization, group, category, external_connection)
     before = _describe(locked)
@@ -329,7 +329,9 @@ def ordering_right_update(
     supplier_groups: Iterable[SupplierGroup],
     limit_without_approval: Decimal,
 ) -> OrderingRight:
-    locked = OrderingRight.objects.select_for_update().select_related("organization", "user").get(pk=right.pk)
+    locked = (
+        OrderingRight.objects.select_for_update(of=("self",)).select_related("organization", "user").get(pk=right.pk)
+    )
     groups = list(supplier_groups)
     _check_right_values(
         locked.organization,
@@ -359,7 +361,9 @@ def ordering_right_update(
 @transaction.atomic
 def ordering_right_delete(*, right: OrderingRight, actor: Any) -> None:
     """Delete a right: a user's own right, so their role's right applies again; or a role's right."""
-    locked = OrderingRight.objects.select_for_update().select_related("organization", "user").get(pk=right.pk)
+    locked = (
+        OrderingRight.objects.select_for_update(of=("self",)).select_related("organization", "user").get(pk=right.pk)
+    )
     audit_log(
         organization=locked.organization,
         actor=actor,

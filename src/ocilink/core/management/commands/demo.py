@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         from django.core.wsgi import get_wsgi_application
 
-        from ocilink.demo_webshop.seed import CONSULTANT, DEMO_LOGINS, seed_demo
+        from ocilink.demo_webshop.seed import CONSULTANT, DEMO_LOGINS, SUPPORT, seed_demo
         from ocilink.demo_webshop.supplier_inbox import start_supplier_inbox
         from ocilink.demo_webshop.wsgi import webshop_application
         from ocilink.dispatch.worker import WorkerThread
@@ -62,7 +62,8 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (username / password):")
         for username, password, role, _first, _last in DEMO_LOGINS:
             self.stdout.write(f"  {username:<11} {password:<22} {role.label}")
-        self.stdout.write(f"  {CONSULTANT[0]:<11} {CONSULTANT[1]:<22} platform consultant (admin site)")
+        self.stdout.write(f"  {CONSULTANT[0]:<11} {CONSULTANT[1]:<22} platform consultant (and the Django admin)")
+        self.stdout.write(f"  {SUPPORT[0]:<11} {SUPPORT[1]:<22} platform support")
         self.stdout.write("A worker places submitted orders. Press Ctrl-C to stop.")
         try:
             group.serve_until_interrupted()
