@@ -171,20 +171,20 @@ def seed_demo(*, webshop_url: str, inbox: DemoInbox | None = None) -> DemoData:
         Membership.objects.update_or_create(
             user=user, organization=organization, defaults={"role": role, "delivery_address": office}
         )
-    for (username, password), role, first in (
+    for (username, password), staff_role, first in (
         (CONSULTANT, PlatformRole.CONSULTANT, "Cas"),
         (SUPPORT, PlatformRole.SUPPORT, "Sam"),
     ):
         staff, created = users.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": role.label, "is_staff": True}
+            username=username, defaults={"first_name": first, "last_name": staff_role.label, "is_staff": True}
         )
         if created or not staff.check_password(password) or not staff.email:
             staff.set_password(password)
             staff.is_staff = True
-            staff.is_superuser = role == PlatformRole.CONSULTANT  # the consultant also administers the platform
+            staff.is_superuser = staff_role == PlatformRole.CONSULTANT  # the consultant also administers the platform
             staff.email = f"{username}@ocilink-platform.example"
             staff.save()
-        PlatformStaff.objects.update_or_create(user=staff, defaults={"role": role})
+        PlatformStaff.objects.update_or_create(user=staff, defaults={"role": staff_role})
     group, _ = SupplierGroup.objects.get_or_create(organization=organization, name="Office and facilities")
     category, _ = SupplierCategory.objects.get_or_create(organization=organization, name="Office supplies")
     for code, name in (("100", "Town hall"), ("200", "Public works")):

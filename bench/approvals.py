@@ -1,0 +1,274 @@
+"""Approval pages with 10,000 order requests in one organization.
+
+The organization gets 10,000 order requests built with ``bulk_create``: a realistic mix of statuses (two thirds
+approved, a fifth waiting for approval, some rejected and cancelled, one cart per buyer), 1 to 5 lines each, and
+approval steps: every submitted request waits at level 1 for the role "approver", a third of them also need a
+named finance approver at level 2 (half of those have passed level 1 already), and decided requests keep their
+decided steps. Then, with the Django test client, each page is requested at page sizes 25, 50 and 100:
+
+- ``waiting``: "waiting for my approval" of an approver (by role, level 1);
+- ``waiting_named``: the same page for a finance approver named by a level-2 rule;
+- ``list``: the order-request list of an administrator (every request of the organization);
+- ``list_mine``: a buyer's own requests;
+- ``detail``: one submitted request's page for its approver (lines with origin and price flags, steps, history),
+  which looks up the last approved price of each line's article among the organization's ~20,000 approved lines.
+
+``queries`` is the number of queries of one request (``CaptureQueriesContext``), ``shown`` the rows on the page;
+the ``counts`` line says how many requests each list holds in all. Targets (2-core machine): the same number of
+queries at every page size, p99 <= 200 ms.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from decimal import Decimal
+
+from _setup import django_setup, emit, median, percentile
+
+django_setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from ocilink.accounts.models import Membership, Role  # noqa: E402
+from ocilink.requisitions.models import ApprovalRule, ApprovalStep, OrderRequest, OrderRequestLine  # noqa: E402
+from ocilink.requisitions.selectors import order_request_list, order_requests_waiting_for  # noqa: E402
+from ocilink.requisitions.states import OrderRequestStatus  # noqa: E402
+from tests.factories import (  # noqa: E402
+    DeliveryAddressFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    SupplierFactory,
+    UserFactory,
+)
+
+REQUESTS = 10_000
+BUYERS = 40
+APPROVERS = 4
+FINANCE = 2
+PAGE_SIZES = (25, 50, 100)
+RUNS = 50
+WARMUP = 3
+# Of the requests that are not carts: the share of each status.
+MIX = [
+    (OrderRequestStatus.APPROVED, 0.67),
+    (OrderRequestStatus.SUBMITTED, 0.20),
+    (OrderRequestStatus.REJECTED, 0.08),
+    (OrderRequestStatus.CANCELLED, 0.05),
+]
+STEP = ApprovalStep.Status
+
+
+def _people(organization):  # type: ignore[no-untyped-def]
+    def member(role: str, name: str):  # type: ignore[no-untyped-def]
+        user = UserFactory(first_name=name, last_name="Bench", email=f"{name.lower()}@example.org")
+        MembershipFactory(user=user, organization=organization, role=role)
+        return user
+
+    buyers = [member(Role.BUYER, f"Buyer{n}") for n in range(BUYERS)]
+    approvers = [member(Role.APPROVER, f"Approver{n}") for n in range(APPROVERS)]
+    finance = [member(Role.BUYER, f"Finance{n}") for n in range(FINANCE)]
+    admin = member(Role.ADMINISTRATOR, "Admin")
+    return buyers, approvers, finance, admin
+
+
+def build(rng: random.Random):  # type: ignore[no-untyped-def]
+    """The organization with its 10,000 requests; returns the people whose pages are measured."""
+    organization = OrganizationFactory(name="Bench Municipality")
+    address = DeliveryAddressFactory(organization=organization, is_default=True)
+    suppliers = [SupplierFactory(organization=organization) for _ in range(5)]
+    buyers, approvers, finance, admin = _people(organization)
+    level_1 = ApprovalRule.objects.create(organization=organization, name="Manager", approver_role=Role.APPROVER)
+    level_2 = [
+        ApprovalRule.objects.create(
+            organization=organization, name=f"Finance {n}", level=2, min_amount=Decimal("10000"), approver=user
+        )
+        for n, user in enumerate(finance)
+    ]
+    statuses = [OrderRequestStatus.DRAFT] * BUYERS
+    for status, share in MIX:
+        statuses += [status] * round((REQUESTS - BUYERS) * share)
+    statuses = statuses[:REQUESTS]
+    rng.shuffle(statuses)
+    now = timezone.now()
+    carts_made: set[int] = set()
+    requests = []
+    for status in statuses:
+        if status == OrderRequestStatus.DRAFT:
+            requester = next(b for b in buyers if b.pk not in carts_made)
+            carts_made.add(requester.pk)
+        else:
+            requester = rng.choice(buyers)
+        decided = status in (OrderRequestStatus.APPROVED, OrderRequestStatus.REJECTED, OrderRequestStatus.CANCELLED)
+        requests.append(
+            OrderRequest(
+                organization=organization,
+                requester=requester,
+                status=status,
+                delivery_address=address,
+                reference=f"Project {rng.randint(1, 400)}",
+                submitted_at=None if status == OrderRequestStatus.DRAFT else now,
+                decided_at=now if decided else None,
+            )
+        )
+    requests = OrderRequest.objects.bulk_create(requests, batch_size=1000)
+
+    lines = []
+    steps = []
+    for order_request in requests:
+        for position in range(1, rng.randint(1, 5) + 1):
+            supplier = rng.choice(suppliers)
+            lines.append(
+                OrderRequestLine(
+                    order_request=order_request,
+                    position=position,
+                    supplier=supplier,
+                    connection=supplier.external_connection,
+                    description=f"Article {rng.randint(1, 300)}",
+                    quantity=Decimal(rng.randint(1, 50)),
+                    unit="PCE",
+                    unit_price=Decimal(rng.randint(50, 90_000)) / 100,
+                    price_unit=Decimal(1),
+                    currency="EUR",
+                    vendormat=f"ART-{rng.randint(1, 300):04d}",
+                )
+            )
+        status = order_request.status
+        if status == OrderRequestStatus.DRAFT:
+            continue
+        two_levels = rng.random() < 1 / 3
+        first = {
+            OrderRequestStatus.SUBMITTED: STEP.APPROVED if two_levels and rng.random() < 0.5 else STEP.PENDING,
+            OrderRequestStatus.APPROVED: STEP.APPROVED,
+            OrderRequestStatus.REJECTED: STEP.REJECTED,
+            OrderRequestStatus.CANCELLED: STEP.VOID,
+        }[status]
+        decider = rng.choice(approvers) if first in (STEP.APPROVED, STEP.REJECTED) else None
+        steps.append(
+            ApprovalStep(
+                order_request=order_request,
+                rule=level_1,
+                level=1,
+                approver_role=Role.APPROVER,
+                status=first,
+                decided_by=decider,
+                decided_at=now if decider else None,
+            )
+        )
+        if two_levels:
+            rule = rng.choice(level_2)
+            second = {
+                OrderRequestStatus.SUBMITTED: STEP.PENDING,
+                OrderRequestStatus.APPROVED: STEP.APPROVED,
+                OrderRequestStatus.REJECTED: STEP.VOID,
+                OrderRequestStatus.CANCELLED: STEP.VOID,
+            }[status]
+            steps.append(
+                ApprovalStep(
+                    order_request=order_request,
+                    rule=rule,
+                    level=2,
+                    approver=rule.approver,
+                    status=second,
+                    decided_by=rule.approver if second == STEP.APPROVED else None,
+                    decided_at=now if second == STEP.APPROVED else None,
+                )
+            )
+    OrderRequestLine.objects.bulk_create(lines, batch_size=2000)
+    ApprovalStep.objects.bulk_create(steps, batch_size=2000)
+    return {"waiting": approvers[0], "waiting_named": finance[0], "list": admin, "list_mine": buyers[0]}, len(lines)
+
+
+def measure(page: str, user, url: str) -> None:  # type: ignore[no-untyped-def]
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    for size in PAGE_SIZES:
+        params = {"per_page": size}
+        for _ in range(WARMUP):
+            assert client.get(url, params).status_code == 200
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, params)
+        queries = len(captured)  # read now: the next request clears the connection's query log
+        assert response.status_code == 200
+        shown = response.content.decode().count("<tr data-request=")
+        samples = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            client.get(url, params)
+            samples.append((time.perf_counter() - started) * 1000)
+        emit(
+            bench="approvals",
+            page=page,
+            page_size=size,
+            shown=shown,
+            queries=queries,
+            p50_ms=round(median(samples), 2),
+            p99_ms=round(percentile(samples, 99), 2),
+        )
+
+
+def measure_detail(user, membership) -> None:  # type: ignore[no-untyped-def]
+    order_request = order_requests_waiting_for(membership=membership).filter(lines__position=5).first()
+    url = reverse("requisitions:request_detail", args=[order_request.pk])
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    for _ in range(WARMUP):
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    queries = len(captured)
+    samples = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+    emit(
+        bench="approvals",
+        page="detail",
+        lines=order_request.lines.count(),
+        flagged=response.content.decode().count('class="warning flag"'),
+        queries=queries,
+        p50_ms=round(median(samples), 2),
+        p99_ms=round(percentile(samples, 99), 2),
+    )
+
+
+def main() -> None:
+    rng = random.Random(4)  # the same organization on every run
+    started = time.perf_counter()
+    people, line_count = build(rng)
+    emit(
+        bench="approvals",
+        setup="organization",
+        requests=OrderRequest.objects.count(),
+        lines=line_count,
+        steps=ApprovalStep.objects.count(),
+        build_s=round(time.perf_counter() - started, 1),
+    )
+    urls = {
+        "waiting": reverse("requisitions:waiting"),
+        "waiting_named": reverse("requisitions:waiting"),
+        "list": reverse("requisitions:request_list"),
+        "list_mine": reverse("requisitions:request_list"),
+    }
+    memberships = {page: Membership.objects.select_related("user").get(user=user) for page, user in people.items()}
+    emit(
+        bench="approvals",
+        counts={
+            "waiting": order_requests_waiting_for(membership=memberships["waiting"]).count(),
+            "waiting_named": order_requests_waiting_for(membership=memberships["waiting_named"]).count(),
+            "list": order_request_list(membership=memberships["list"]).count(),
+            "list_mine": order_request_list(membership=memberships["list_mine"]).count(),
+        },
+    )
+    for page, user in people.items():
+        measure(page, user, urls[page])
+    measure_detail(people["waiting"], memberships["waiting"])
+
+
+if __name__ == "__main__":
+    main()
