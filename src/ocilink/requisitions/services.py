@@ -11,7 +11,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import connection as db_connection
+from django.db.models import JSONField, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,7 +69,7 @@ def order_request_add_punchout_lines(
 
     The cart is the requester's draft. A submitted request is not the cart: lines from a new punchout never join it.
     To add to a submitted request, the requester withdraws it first (``order_request_reopen``), which makes it the
-    cart again.
+    cart again. Returns the new lines (not reloaded: without primary keys).
     """
     while True:
         order_request = cart_get_or_create(
@@ -89,11 +90,12 @@ def order_request_add_punchout_lines(
         assert line.quantity is not None, "a cart with errors is never imported"
         lines.append(
             OrderRequestLine(
-                order_request=order_request,
+                # ids, not objects: the related-object descriptors cost more than the rest of the line together
+                order_request_id=order_request.pk,
                 position=position + offset,
-                supplier=supplier,
-                connection=connection,
-                cart_return=cart_return,
+                supplier_id=supplier.pk,
+                connection_id=connection.pk,
+                cart_return_id=getattr(cart_return, "pk", None),
                 oci_index=line.index,
                 description=(line.description or line.matnr or "")[:1000],
                 quantity=line.quantity,
@@ -113,9 +115,9 @@ def order_request_add_punchout_lines(
         )
     # Each line gets its ledger account from the translation table as it enters the cart.
     ledger_assign_lines(organization=organization, connection=connection, lines=lines)
-    created = OrderRequestLine.objects.bulk_create(lines, batch_size=500)
+    _insert_lines(lines)
     order_request.save(update_fields=["delivery_address", "updated_at"])
-    return created
+    return lines
 
 
 def _refuse_unless_draft(order_request: OrderRequest) -> None:
@@ -133,6 +135,38 @@ def _refuse_unless_draft(order_request: OrderRequest) -> None:
         _("Order request #%(number)s is %(status)s and can no longer be changed.")
         % {"number": order_request.pk, "status": order_request.get_status_display().lower()}
     )
+
+
+def _insert_lines(lines: list[OrderRequestLine]) -> None:
+    """Insert new cart lines with multi-row INSERTs built here.
+
+    ``bulk_create`` spent most of a large cart's import compiling one SQL value at a time (about 10 µs each, 22
+    columns, 500 lines: two thirds of the return view's time). Values are passed as they are, except JSON, which
+    each backend wants in its own form (the field prepares it). The batch size is the backend's own limit.
+    """
+    if not lines:
+        return
+    meta = OrderRequestLine._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    json_fields = {field.attname for field in fields if isinstance(field, JSONField)}
+    quote = db_connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    row_placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    batch = max(1, db_connection.ops.bulk_batch_size(fields, lines))
+    with db_connection.cursor() as cursor:
+        for start in range(0, len(lines), batch):
+            chunk = lines[start : start + batch]
+            params: list[object] = []
+            for line in chunk:
+                for field in fields:
+                    value = getattr(line, field.attname)
+                    params.append(
+                        field.get_db_prep_save(value, db_connection) if field.attname in json_fields else value
+                    )
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row_placeholder] * len(chunk))}",
+                params,
+            )
 
 
 def _draft_line(*, line_id: int, order_request: OrderRequest) -> OrderRequestLine:
