@@ -165,9 +165,7 @@ class CredentialRequestForm(forms.Form):
     language = forms.ChoiceField(label=_("language of the e-mail"), choices=[("nl", "Nederlands"), ("en", "English")])
     contact_email = forms.EmailField(label=_("supplier's contact e-mail address"))
     contact_name = forms.CharField(label=_("name of the contact"), required=False, max_length=100)
-    cc = forms.EmailField(
-        label=_("copy to"), required=False, help_text=_("For example your consultant, as the source article advises.")
-    )
+    cc = forms.EmailField(label=_("copy to"), required=False, help_text=_("For example your consultant."))
     reply_to = forms.EmailField(label=_("your e-mail address, for the supplier's reply"))
     sender_name = forms.CharField(label=_("your name, under the e-mail"), required=False, max_length=150)
     debtor_number = forms.CharField(

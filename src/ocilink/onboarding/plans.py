@@ -328,8 +328,8 @@ SCENARIO_2 = Plan(
                 "customer's login details."
             ),
             why_added=_(
-                "Not a numbered step of scenario 2 in the source document, but the next step links the supplier to "
-                "the connection, which needs the connection activated (as step 5 of scenario 1 does)."
+                "Added by ocilink: the next step links the supplier to the connection, which must be active first "
+                "(as in step 5 of scenario 1)."
             ),
         ),
         _create_supplier(source_step=6, party=Party.CONSULTANT),
