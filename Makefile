@@ -26,7 +26,7 @@ test: $(STAMP)
 
 ## bench: the benchmarks under bench/, one JSON object per figure
 bench: $(STAMP)
-	@for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do $(BIN)/python $$script || exit 1; done
 
 ## lint: ruff (lint + format check) and mypy
 lint: $(STAMP)
