@@ -156,7 +156,7 @@ def _insert_lines(lines: list[OrderRequestLine]) -> None:
     with db_connection.cursor() as cursor:
         for start in range(0, len(lines), batch):
             chunk = lines[start : start + batch]
-            params: list[object] = []
+            params: list[Any] = []
             for line in chunk:
                 for field in fields:
                     value = getattr(line, field.attname)
