@@ -41,7 +41,7 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from ocilink.protocols.order import PostalAddress, PurchaseOrderSnapshot
 
-from .items import DEFAULT_UNIT, UNCLASSIFIED_DOMAIN, fill_items, item_skeletons
+from .items import DEFAULT_UNIT, UNCLASSIFIED_DOMAIN, items_markup
 from .xmltext import (
     DEFAULT_LANG,
     XML_LANG,
@@ -56,8 +56,10 @@ __all__ = ["DEFAULT_UNIT", "UNCLASSIFIED_DOMAIN", "CxmlIdentity", "build_order_r
 _DEPLOYMENT_MODES = ("production", "test")
 
 _SubElement = etree.SubElement
-_FRAME_START = b"<cXML><Header/><Request><OrderRequest><OrderRequestHeader/>"
-_FRAME_END = b"</OrderRequest></Request></cXML>"
+# The document's frame; the ItemOut elements replace the placeholder comment after serialisation (order data is
+# escaped, so it can never contain the placeholder's markup).
+_ITEMS = b"<!--items-->"
+_FRAME = b"<cXML><Header/><Request><OrderRequest><OrderRequestHeader/>" + _ITEMS + b"</OrderRequest></Request></cXML>"
 
 
 @dataclass(frozen=True)
@@ -186,10 +188,10 @@ def build_order_request(
         raise ValueError(f"order_version starts at 1, not {order_version}")
     if not order.lines:
         raise ValueError(f"order {order.order_number} has no lines; cXML needs at least one ItemOut")
-    markup, slots = item_skeletons(order.lines)
-    # The empty frame is constant markup (no order data); everything else is set through lxml.
+    items = items_markup(order.lines, order.currency)
+    # The empty frame is constant markup (no order data); the header is set through lxml.
     frame_parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)  # parsers are per thread
-    root = etree.fromstring(_FRAME_START + markup + _FRAME_END, frame_parser)
+    root = etree.fromstring(_FRAME, frame_parser)
     root.set("payloadID", clean_text(payload_id))
     root.set("timestamp", iso_timestamp(timestamp))
     root.set(XML_LANG, DEFAULT_LANG)
@@ -202,6 +204,5 @@ def build_order_request(
     request.set("deploymentMode", deployment_mode)
     order_request = request[0]
     _order_header(order_request[0], order, order_version)
-    fill_items(order_request.iterchildren("ItemOut"), order.lines, slots, order.currency)
     serialized: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
-    return document_bytes(serialized)
+    return document_bytes(serialized.replace(_ITEMS, items, 1))
