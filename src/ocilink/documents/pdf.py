@@ -31,11 +31,14 @@ from reportlab.lib.utils import simpleSplit  # type: ignore[import-untyped, unus
 from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped, unused-ignore]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped, unused-ignore]
 from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
+    BaseDocTemplate,
+    Flowable,
+    Frame,
     KeepTogether,
     LongTable,
+    PageTemplate,
     Paragraph,
     Preformatted,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -224,7 +227,28 @@ def _price(line: OrderLine, order_currency: str) -> str:
     return price
 
 
-def _lines_table(order: PurchaseOrderSnapshot, width: float) -> LongTable:
+# Rows per table of the lines. One long table is re-styled and re-measured from the split point at every page
+# break, which grows with rows x pages (a 500-line order spent most of its time there); short tables that follow
+# each other look the same and split cheaply. The column header is repeated by the page template instead.
+_ROWS_PER_TABLE = 20
+_LINES_STYLE = [
+    ("FONT", (0, 0), (-1, -1), FONT, 9, 11.5),
+    ("ALIGN", (3, 0), (-1, -1), "RIGHT"),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PADDING),
+    ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PADDING),
+    ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+    ("TOPPADDING", (0, 0), (-1, -1), 3),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+]
+
+
+def _column_widths(width: float) -> list[float]:
+    return [width * fraction for fraction in (0.06, 0.17, 0.41, 0.11, 0.12, 0.13)]
+
+
+def _header_table(order: PurchaseOrderSnapshot, width: float) -> Table:
+    """The lines' column header: above the first lines, and at the top of every later page while lines go on."""
     header = [
         _para("No.", "th"),
         _para("Article", "th"),
@@ -233,10 +257,15 @@ def _lines_table(order: PurchaseOrderSnapshot, width: float) -> LongTable:
         _para("Price", "th_right"),
         _para(f"Amount ({order.currency})", "th_right"),
     ]
-    fractions = (0.06, 0.17, 0.41, 0.11, 0.12, 0.13)
-    widths = [width * fraction for fraction in fractions]
+    table = Table([header], colWidths=_column_widths(width))
+    table.setStyle(TableStyle([*_LINES_STYLE, ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL)]))
+    return table
+
+
+def _lines_tables(order: PurchaseOrderSnapshot, width: float) -> list[Any]:
+    widths = _column_widths(width)
     inner = [column - 2 * _CELL_PADDING for column in widths]
-    rows: list[list[Any]] = [header]
+    rows: list[list[Any]] = []
     for line in order.lines:
         amount_currency = f" {line.currency}" if line.currency and line.currency != order.currency else ""
         rows.append(
@@ -249,23 +278,26 @@ def _lines_table(order: PurchaseOrderSnapshot, width: float) -> LongTable:
                 _cell(f"{_amount(line.net_amount)}{amount_currency}", inner[5], "right"),
             ]
         )
-    table = LongTable(rows, colWidths=widths, repeatRows=1, splitInRow=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), FONT, 9, 11.5),
-                ("ALIGN", (3, 0), (-1, -1), "RIGHT"),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PADDING),
-                ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PADDING),
-                ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return table
+    tables: list[Any] = [_header_table(order, width)]
+    for start in range(0, len(rows), _ROWS_PER_TABLE):
+        table = LongTable(rows[start : start + _ROWS_PER_TABLE], colWidths=widths, splitInRow=1)
+        table.setStyle(TableStyle(_LINES_STYLE))
+        tables.append(table)
+    return tables
+
+
+class _Marker(Flowable):  # type: ignore[misc, unused-ignore]
+    """Takes no room; when placed, records on the document that the lines are done (no more column header)."""
+
+    def __init__(self, document: Any) -> None:
+        super().__init__()
+        self._document = document
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self._document.ocilink_lines_done = True
 
 
 def _totals(order: PurchaseOrderSnapshot, width: float) -> list[Any]:
@@ -322,7 +354,7 @@ class _PageCountingCanvas(Canvas):  # type: ignore[misc, unused-ignore]
 def render_purchase_order_pdf(order: PurchaseOrderSnapshot, *, title: str = "Purchase order") -> bytes:
     """Return the PDF of ``order``: buyer, supplier, addresses, the lines, totals and notes."""
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(
+    document = BaseDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=MARGIN,
@@ -336,10 +368,27 @@ def render_purchase_order_pdf(order: PurchaseOrderSnapshot, *, title: str = "Pur
         invariant=True,
     )
     width = document.width
+    header = _header_table(order, width)
+    header_height = header.wrap(width, document.height)[1]
+    padding = 6  # a Frame's default padding on every side
+    first = Frame(document.leftMargin, document.bottomMargin, width, document.height, id="first")
+    later = Frame(document.leftMargin, document.bottomMargin, width, document.height - header_height, id="later")
+
+    def repeat_header(canvas: Any, doc: Any) -> None:
+        if not getattr(doc, "ocilink_lines_done", False):
+            header.drawOn(canvas, doc.leftMargin + padding, doc.bottomMargin + doc.height - padding - header_height)
+
+    document.addPageTemplates(
+        [
+            PageTemplate(id="First", frames=[first], autoNextPageTemplate="Later"),
+            PageTemplate(id="Later", frames=[later], onPage=repeat_header),
+        ]
+    )
     story: list[Any] = [
         *_heading(order, title, width),
         *_parties(order, width),
-        _lines_table(order, width),
+        *_lines_tables(order, width),
+        _Marker(document),
         Spacer(1, 2 * mm),
         *_totals(order, width),
         *_notes(order),
