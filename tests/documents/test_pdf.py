@@ -11,25 +11,10 @@ from typing import Any
 from pypdf import PdfReader
 
 from ocilink.documents.pdf import render_purchase_order_pdf
+from ocilink.protocols.cxml.tests.factories import make_line as line
 from ocilink.protocols.order import OrderLine, PostalAddress, PurchaseOrderSnapshot
 
 CET = timezone(timedelta(hours=1))
-
-
-def line(number: int, **changes: Any) -> OrderLine:
-    values: dict[str, Any] = {
-        "line_number": number,
-        "quantity": Decimal("10"),
-        "unit": "H87",
-        "unit_price": Decimal("2.35"),
-        "price_unit": Decimal("1"),
-        "currency": "EUR",
-        "description": f"Article {number}",
-        "net_amount": Decimal("23.50"),
-        "supplier_part_id": f"ART-{number:05d}",
-    }
-    values.update(changes)
-    return OrderLine(**values)
 
 
 def order(lines: tuple[OrderLine, ...] | None = None, **changes: Any) -> PurchaseOrderSnapshot:
