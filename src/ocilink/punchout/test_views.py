@@ -25,10 +25,7 @@ from .testing import (
     test_punchout_receive,
     test_punchout_start,
 )
-from .views import _read_body
-
-# The start of an over-size body that is read (and kept) before the request is refused.
-OVERSIZE_READ = 64 * 1024
+from .views import read_hook_request
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -69,23 +66,13 @@ def return_(request: HttpRequest, token: str) -> HttpResponse:
     test = test_punchout_find(token=token)
     if test is None:
         return render(request, "punchout/test_unknown.html", status=404)
-    limit = settings.PUNCHOUT_MAX_BODY_BYTES
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    too_large = declared.isdigit() and int(declared) > limit
-    if too_large:
-        body, _more = _read_body(request, OVERSIZE_READ)
-    else:
-        body, too_large = _read_body(request, limit)
-    meta = {k: v for k, v in request.META.items() if isinstance(v, str)}
-    if request.method == "GET" and "CONTENT_TYPE" not in meta:
-        meta["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+    received = read_hook_request(request)
     outcome = test_punchout_receive(
-        test=test, http_method=request.method or "POST", meta=meta, body=body, truncated=too_large
+        test=test, http_method=received.method, meta=received.meta, body=received.body, truncated=received.too_large
     )
     if outcome == TestOutcome.TOO_LARGE:
-        return render(
-            request, "punchout/test_closed.html", {"test": test, "too_large_mb": limit / (1024 * 1024)}, status=413
-        )
+        limit_mb = settings.PUNCHOUT_MAX_BODY_BYTES / (1024 * 1024)
+        return render(request, "punchout/test_closed.html", {"test": test, "too_large_mb": limit_mb}, status=413)
     if outcome == TestOutcome.EXPIRED:
         return render(request, "punchout/test_closed.html", {"test": test, "expired": True}, status=410)
     # Checked, unreadable or a second return: the browser continues to the report (a top-level GET).

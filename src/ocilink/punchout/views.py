@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -19,7 +21,14 @@ from ocilink.protocols.oci import OciError, cart_report, parse_cart
 from ocilink.suppliers.selectors import suppliers_for_buyer
 
 from .models import CartReturn, PunchoutSession
-from .services import PunchoutError, punchout_find_session, punchout_receive, punchout_receive_oversize, punchout_start
+from .services import (
+    TRUNCATED_BODY_KEEP,
+    PunchoutError,
+    punchout_find_session,
+    punchout_receive,
+    punchout_receive_oversize,
+    punchout_start,
+)
 from .states import ReturnOutcome
 
 
@@ -59,6 +68,35 @@ def start(request: HttpRequest, supplier_id: int) -> HttpResponse:
     return response
 
 
+@dataclass(frozen=True)
+class HookRequest:
+    """What a return to a HOOK_URL brought: the raw body (only its start when too large) and the request headers."""
+
+    body: bytes
+    too_large: bool
+    meta: dict[str, str]
+    method: str
+
+
+def read_hook_request(request: HttpRequest) -> HookRequest:
+    """Read a cart return ourselves, within ``PUNCHOUT_MAX_BODY_BYTES`` (Django's global limits do not apply).
+
+    An over-size body is not read beyond its first ``TRUNCATED_BODY_KEEP`` bytes. A GET's query string counts as
+    a form-urlencoded body.
+    """
+    limit = settings.PUNCHOUT_MAX_BODY_BYTES
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    too_large = declared.isdigit() and int(declared) > limit
+    if too_large:
+        body, _more = _read_body(request, TRUNCATED_BODY_KEEP)
+    else:
+        body, too_large = _read_body(request, limit)
+    meta = {k: v for k, v in request.META.items() if isinstance(v, str)}
+    if request.method == "GET" and "CONTENT_TYPE" not in meta:
+        meta["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+    return HookRequest(body=body, too_large=too_large, meta=meta, method=request.method or "POST")
+
+
 def _read_body(request: HttpRequest, limit: int) -> tuple[bytes, bool]:
     """Read at most ``limit`` bytes of the request body; say whether there was more."""
     if request.method == "GET":
@@ -78,27 +116,18 @@ def return_(request: HttpRequest, token: str) -> HttpResponse:
     session = punchout_find_session(token=token)
     if session is None:
         return render(request, "punchout/return_unknown.html", status=404)
-    limit = settings.PUNCHOUT_MAX_BODY_BYTES
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    too_large = declared.isdigit() and int(declared) > limit
-    if too_large:
-        body, _more = _read_body(request, 64 * 1024)
-    else:
-        body, too_large = _read_body(request, limit)
-    meta = {k: v for k, v in request.META.items() if isinstance(v, str)}
-    if request.method == "GET" and "CONTENT_TYPE" not in meta:
-        meta["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
-    if too_large:
+    received = read_hook_request(request)
+    if received.too_large:
         cart_return = punchout_receive_oversize(
-            session=session, http_method=request.method or "POST", meta=meta, body_start=body
+            session=session, http_method=received.method, meta=received.meta, body_start=received.body
         )
         return render(
             request,
             "punchout/return_too_large.html",
-            {"limit_mb": limit / (1024 * 1024), "reference": cart_return.reference},
+            {"limit_mb": settings.PUNCHOUT_MAX_BODY_BYTES / (1024 * 1024), "reference": cart_return.reference},
             status=413,
         )
-    result = punchout_receive(session=session, http_method=request.method or "POST", meta=meta, body=body)
+    result = punchout_receive(session=session, http_method=received.method, meta=received.meta, body=received.body)
     if result.outcome == ReturnOutcome.EXPIRED and result.cart_return is not None:
         return render(request, "punchout/return_expired.html", {"reference": result.cart_return.reference}, status=410)
     # Everything else continues under the buyer's own session (a top-level GET carries the Lax cookie).
