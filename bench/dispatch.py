@@ -1,7 +1,7 @@
 """Dispatch: orders per second per worker for each ordering method, document build times, and the latency from
 approval to "to be received", against the demo supplier's real servers on 127.0.0.1 (HTTPS, SFTP, SMTP).
 
-1. Throughput: N orders of 50 lines are submitted through ``order_request_submit`` (within the buyer's limit
+1. Throughput: N orders of 50 lines are submitted through ``order_request_submit_and_place`` (within the buyer's limit
    without approval, so it approves at once and creates the purchase order, its dispatch and its task), then ONE
    django-tasks-db worker runs in this process in batch mode (it stops when no task is ready). ``orders_per_s`` is
    the delivered orders over the worker's wall time, task queue included; ``p50_ms``/``p99_ms`` are the attempts' own
@@ -48,16 +48,22 @@ from ocilink.core.money import CENT, net_amount  # noqa: E402
 from ocilink.demo_webshop.inbox import CxmlInbox, InboxStore, SmtpInbox, make_tls_material  # noqa: E402
 from ocilink.demo_webshop.inbox.sftp_server import SftpInbox  # noqa: E402
 from ocilink.demo_webshop.seed import CXML_IDENTITIES  # noqa: E402
-from ocilink.dispatch.models import Dispatch, DispatchAttempt  # noqa: E402
-from ocilink.dispatch.states import AttemptOutcome, DispatchStatus  # noqa: E402
-from ocilink.dispatch.worker import WorkerThread, worker_id  # noqa: E402
 from ocilink.documents.pdf import render_purchase_order_pdf  # noqa: E402
-from ocilink.orders.models import PurchaseOrder  # noqa: E402
-from ocilink.orders.states import PurchaseOrderStatus  # noqa: E402
+from ocilink.orders.models import (  # noqa: E402
+    Dispatch,
+    DispatchAttempt,
+    PurchaseOrder,  # noqa: E402
+)
+from ocilink.orders.states import (  # noqa: E402
+    AttemptOutcome,
+    DispatchStatus,
+    PurchaseOrderStatus,  # noqa: E402
+)
+from ocilink.orders.worker import WorkerThread, worker_id  # noqa: E402
 from ocilink.protocols.cxml import CxmlIdentity, build_order_request  # noqa: E402
 from ocilink.protocols.order import OrderLine, PostalAddress, PurchaseOrderSnapshot  # noqa: E402
+from ocilink.requisitions.handoff import order_request_submit_and_place  # noqa: E402
 from ocilink.requisitions.models import OrderRequest, OrderRequestLine  # noqa: E402
-from ocilink.requisitions.services import order_request_submit  # noqa: E402
 from ocilink.suppliers.models import OrderingRight  # noqa: E402
 from tests.factories import (  # noqa: E402
     DeliveryAddressFactory,
@@ -189,7 +195,7 @@ class Buyer:
             )
             for n in range(1, lines + 1)
         )
-        ordered = order_request_submit(order_request=cart, requester=self.user, reference="Bench")
+        ordered = order_request_submit_and_place(order_request=cart, requester=self.user, reference="Bench")
         if len(ordered) != 1:
             raise RuntimeError(f"The submitted order request was not ordered at once: {len(ordered)} purchase orders.")
         return ordered[0]

@@ -32,9 +32,9 @@ from ocilink.accounts.audit import audit_log
 from ocilink.accounts.models import Role
 from ocilink.connections.models import CatalogueEntry
 from ocilink.connections.services import oci_credential_set
-from ocilink.dispatch.models import DispatchAttempt, DispatchDocument
 from ocilink.onboarding.services import connection_request_create
-from ocilink.orders.services import purchase_orders_create
+from ocilink.orders.models import DispatchAttempt, DispatchDocument
+from ocilink.orders.placing import order_request_place
 from ocilink.protocols.oci import encode_cart_body
 from ocilink.punchout import testing
 from ocilink.punchout.services import punchout_find_session, punchout_receive, punchout_start
@@ -112,7 +112,7 @@ TARGETS: dict[str, Target] = {
     "ledger:mapping_add": Target(lambda a: {"table_pk": a.ledger_table.pk}),
     "ledger:mapping_edit": Target(lambda a: {"pk": a.ledger_mapping.pk}),
     "ledger:mapping_delete": Target(lambda a: {"pk": a.ledger_mapping.pk}),
-    "ledger:line_account": Target(lambda a: {"line_id": a.cart_line.pk}, owner="buyer"),
+    "requisitions:line_account": Target(lambda a: {"line_id": a.cart_line.pk}, owner="buyer"),
     # onboarding: connection requests and their steps
     "punchout:test_start": Target(lambda a: {"test_id": a.extra["test_punchout"].pk}, owner="staff"),
     "punchout:test_report": Target(lambda a: {"test_id": a.extra["test_punchout"].pk}, owner="staff"),
@@ -266,7 +266,7 @@ def build_world() -> World:
         decided_at=timezone.now(),
     )
     _copy_line(cart_line, approved)
-    (purchase_order,) = purchase_orders_create(order_request=approved, actor=buyer.user)
+    (purchase_order,) = order_request_place(order_request=approved, actor=buyer.user)
     DispatchAttempt.objects.create(dispatch=purchase_order.dispatch, number=1, request=b"sent", response=b"answer")
     DispatchDocument.objects.create(dispatch=purchase_order.dispatch, name="order.pdf", content=b"%PDF-")
 

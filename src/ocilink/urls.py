@@ -16,7 +16,7 @@ urlpatterns = [
     path("organization/", include("ocilink.accounts.urls")),
     path("ledger/", include("ocilink.suppliers.ledger_urls")),
     path("onboarding/", include("ocilink.onboarding.urls")),
-    path("catalogue/", include("ocilink.connections.catalogue_urls")),
+    path("catalogue/", include("ocilink.onboarding.catalogue_urls")),
     path("connections/", include("ocilink.connections.urls")),
     path("guide/", include("ocilink.connections.guide_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -19,12 +19,10 @@ from django.test import Client
 
 from ocilink.demo_webshop.inbox.https_server import CxmlInbox, Reply
 from ocilink.demo_webshop.inbox.store import InboxStore
-from ocilink.dispatch.models import Dispatch
-from ocilink.dispatch.states import AttemptOutcome, DispatchStatus
-from ocilink.orders.models import PurchaseOrder
-from ocilink.orders.states import PurchaseOrderStatus
+from ocilink.orders.models import Dispatch, PurchaseOrder
+from ocilink.orders.states import AttemptOutcome, DispatchStatus, PurchaseOrderStatus
+from ocilink.requisitions.handoff import order_request_submit_and_place
 from ocilink.requisitions.models import OrderRequest
-from ocilink.requisitions.services import order_request_submit
 from tests.conftest import make_shop
 from tests.punchout.helpers import cart_body, post_cart, start_punchout
 
@@ -89,7 +87,7 @@ def test_a_killed_worker_loses_no_order_and_repeats_carry_the_same_payload_id(sl
     for _ in range(ORDERS):
         _, hook_path = start_punchout(client, shop.supplier.pk)
         post_cart(hook_path, cart_body(3))
-        order_request_submit(order_request=OrderRequest.objects.get(status="draft"), requester=shop.user)
+        order_request_submit_and_place(order_request=OrderRequest.objects.get(status="draft"), requester=shop.user)
     first = Dispatch.objects.order_by("pk").first()
     env = {
         **os.environ,

@@ -57,7 +57,7 @@ def servers(transactional_db, settings, tmp_path):  # type: ignore[no-untyped-de
     from ocilink.demo_webshop.seed import seed_demo
     from ocilink.demo_webshop.supplier_inbox import start_supplier_inbox
     from ocilink.demo_webshop.wsgi import webshop_application
-    from ocilink.dispatch.worker import WorkerThread
+    from ocilink.orders.worker import WorkerThread
 
     platform_port, shop_port = _free_port("127.0.0.1"), _free_port("127.0.0.1")
     settings.DEMO_INBOX_DIR = tmp_path / "inbox"

@@ -10,6 +10,6 @@ urlpatterns = list(platform_urlpatterns)
 if "onboarding" not in _namespaces:
     urlpatterns.append(path("onboarding/", include("ocilink.onboarding.urls")))
 if "catalogue" not in _namespaces:
-    urlpatterns.append(path("catalogue/", include("ocilink.connections.catalogue_urls")))
+    urlpatterns.append(path("catalogue/", include("ocilink.onboarding.catalogue_urls")))
 if "connections" not in _namespaces:  # the credentials page the request links to
     urlpatterns.append(path("connections/", include("ocilink.connections.urls")))

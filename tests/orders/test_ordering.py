@@ -12,13 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from ocilink.dispatch.models import Dispatch, DispatchAttempt, DispatchDocument
-from ocilink.dispatch.services import dispatch_claim, dispatch_send
-from ocilink.dispatch.states import AttemptOutcome, DispatchStatus
-from ocilink.dispatch.sweeper import sweep
-from ocilink.orders.models import PurchaseOrder
+from ocilink.orders.dispatches import dispatch_claim, dispatch_send
+from ocilink.orders.models import Dispatch, DispatchAttempt, DispatchDocument, PurchaseOrder
 from ocilink.orders.snapshots import snapshot_from_json
-from ocilink.orders.states import PurchaseOrderStatus
+from ocilink.orders.states import AttemptOutcome, DispatchStatus, PurchaseOrderStatus
+from ocilink.orders.sweeper import sweep
 from ocilink.requisitions.models import OrderRequest
 from ocilink.requisitions.states import OrderRequestStatus
 from tests.factories import SupplierFactory

@@ -15,8 +15,8 @@ import pytest
 from django.test import Client
 
 from ocilink.accounts.models import CostCentre, DeliveryAddress, Membership, Organization, Role
+from ocilink.requisitions.handoff import order_request_submit_and_place
 from ocilink.requisitions.models import ApprovalRule, OrderRequest, OrderRequestLine
-from ocilink.requisitions.services import order_request_submit
 from ocilink.suppliers.models import OrderingRight, Supplier, SupplierGroup
 from tests.factories import DeliveryAddressFactory, MembershipFactory, OrganizationFactory, SupplierFactory, UserFactory
 from tests.orders.fake_channel import FakeChannel
@@ -142,7 +142,7 @@ def make_cart(
 def submitted(org: Org, **cart: Any) -> OrderRequest:
     """A cart submitted by its requester; reloaded."""
     order_request = make_cart(org, **cart)
-    order_request_submit(order_request=order_request, requester=order_request.requester)
+    order_request_submit_and_place(order_request=order_request, requester=order_request.requester)
     order_request.refresh_from_db()
     return order_request
 

@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from ocilink.accounts.models import Role
 from ocilink.orders.models import PurchaseOrder
+from ocilink.requisitions.handoff import order_request_approve_and_place
 from ocilink.requisitions.models import ApprovalStep
-from ocilink.requisitions.services import ApprovalError, order_request_approve, order_request_reject
+from ocilink.requisitions.services import ApprovalError, order_request_reject
 from ocilink.requisitions.states import OrderRequestStatus
 from tests.factories import UserFactory
 
@@ -30,7 +31,7 @@ def test_one_level_approval_orders_in_the_same_transaction(org, django_capture_o
     order_request = submitted(org, prices=("250.00",))
 
     with django_capture_on_commit_callbacks(execute=True):
-        decided = order_request_approve(order_request=order_request, approver=org.approver, comment="Fine")
+        decided = order_request_approve_and_place(order_request=order_request, approver=org.approver, comment="Fine")
 
     assert decided.status == OrderRequestStatus.APPROVED
     assert decided.decided_at is not None
@@ -50,9 +51,9 @@ def test_level_two_waits_until_level_one_has_approved(org):
     order_request = submitted(org, prices=("250.00",))
 
     with pytest.raises(ApprovalError) as too_early:
-        order_request_approve(order_request=order_request, approver=org.admin)
-    first = order_request_approve(order_request=order_request, approver=org.approver)
-    second = order_request_approve(order_request=order_request, approver=org.admin)
+        order_request_approve_and_place(order_request=order_request, approver=org.admin)
+    first = order_request_approve_and_place(order_request=order_request, approver=org.approver)
+    second = order_request_approve_and_place(order_request=order_request, approver=org.admin)
 
     assert str(too_early.value) == "Your decision is asked at level 2; level 1 must approve first."
     assert first.status == OrderRequestStatus.SUBMITTED
@@ -66,8 +67,8 @@ def test_every_step_of_a_level_must_approve(org):
     rule(org.organization, level=1, approver=org.admin)
     order_request = submitted(org, prices=("250.00",))
 
-    after_one = order_request_approve(order_request=order_request, approver=org.admin)
-    after_both = order_request_approve(order_request=order_request, approver=org.approver)
+    after_one = order_request_approve_and_place(order_request=order_request, approver=org.admin)
+    after_both = order_request_approve_and_place(order_request=order_request, approver=org.approver)
 
     assert after_one.status == OrderRequestStatus.SUBMITTED
     assert after_both.status == OrderRequestStatus.APPROVED
@@ -81,7 +82,7 @@ def test_a_requester_never_approves_their_own_request_by_name_or_by_role(org):
     order_request = submitted(org, requester=approving_buyer, prices=("50.00",))
 
     with pytest.raises(ApprovalError) as refused:
-        order_request_approve(order_request=order_request, approver=approving_buyer)
+        order_request_approve_and_place(order_request=order_request, approver=approving_buyer)
 
     assert str(refused.value) == "You cannot decide on your own order request: another approver must."
     assert _statuses(order_request) == [(1, "pending", None, ""), (1, "pending", None, "")]
@@ -93,7 +94,7 @@ def test_a_member_the_level_does_not_name_is_refused(org):
     order_request = submitted(org, prices=("250.00",))
 
     with pytest.raises(ApprovalError) as refused:
-        order_request_approve(order_request=order_request, approver=org.admin)
+        order_request_approve_and_place(order_request=order_request, approver=org.admin)
 
     assert str(refused.value) == "You are not an approver of this order request at its current level."
 
@@ -122,7 +123,7 @@ def test_a_rejection_ends_the_request_and_voids_the_open_steps(org):
     assert _statuses(order_request) == [(1, "rejected", org.approver.pk, "Too expensive"), (2, "void", None, "")]
     assert list(order_request.events.values_list("action", "comment"))[-1] == ("rejected", "Too expensive")
     with pytest.raises(ApprovalError, match="is not waiting for approval: it is rejected"):
-        order_request_approve(order_request=order_request, approver=org.second_approver)
+        order_request_approve_and_place(order_request=order_request, approver=org.second_approver)
     assert not PurchaseOrder.objects.exists()
 
 
@@ -134,7 +135,7 @@ def test_an_ordering_problem_at_the_last_approval_changes_nothing(org):
     connection.save()
 
     with pytest.raises(ApprovalError, match="has no ordering method"):
-        order_request_approve(order_request=order_request, approver=org.approver)
+        order_request_approve_and_place(order_request=order_request, approver=org.approver)
 
     order_request.refresh_from_db()
     assert order_request.status == OrderRequestStatus.SUBMITTED
@@ -187,7 +188,7 @@ def test_platform_staff_who_are_not_members_never_decide(org):
     staff = UserFactory(is_staff=True)
 
     with pytest.raises(ApprovalError) as refused:
-        order_request_approve(order_request=order_request, approver=staff)
+        order_request_approve_and_place(order_request=order_request, approver=staff)
 
     assert str(refused.value) == "You are not a member of this organization."
     order_request.refresh_from_db()

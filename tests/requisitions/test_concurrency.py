@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from ocilink.dispatch.models import Dispatch
-from ocilink.orders import services as order_services
-from ocilink.orders.models import PurchaseOrder
+from ocilink.orders.models import Dispatch, PurchaseOrder
+from ocilink.requisitions import handoff
+from ocilink.requisitions.handoff import order_request_approve_and_place
 from ocilink.requisitions.models import ApprovalStep, OrderRequest
-from ocilink.requisitions.services import ApprovalError, order_request_approve, order_request_reject
+from ocilink.requisitions.services import ApprovalError, order_request_reject
 from ocilink.requisitions.states import OrderRequestStatus
 
 from .conftest import make_org, rule, submitted
@@ -35,7 +35,7 @@ def test_concurrent_decisions_one_wins_and_orders_are_made_at_most_once(monkeypa
     called = {"one": threading.Event(), "two": threading.Event()}
     overlapped: list[bool] = []
     outcomes: dict[str, str] = {}
-    real_create = order_services.purchase_orders_create
+    real_create = handoff.registered_placer()
 
     def create_while_the_other_waits(**kwargs: Any) -> Any:
         # Inside the winner's transaction, with the lock held: wait until the other approver has called too.
@@ -44,7 +44,7 @@ def test_concurrent_decisions_one_wins_and_orders_are_made_at_most_once(monkeypa
         time.sleep(0.2)  # let the other thread reach the lock; the outcome does not depend on it
         return real_create(**kwargs)
 
-    monkeypatch.setattr(order_services, "purchase_orders_create", create_while_the_other_waits)
+    monkeypatch.setattr(handoff, "_placer", create_while_the_other_waits)
 
     def decide(action: str, approver: Any, name: str) -> None:
         try:
@@ -52,7 +52,7 @@ def test_concurrent_decisions_one_wins_and_orders_are_made_at_most_once(monkeypa
             barrier.wait(timeout=10)
             called[name].set()
             if action == "approve":
-                order_request_approve(order_request=target, approver=approver, comment=name)
+                order_request_approve_and_place(order_request=target, approver=approver, comment=name)
             else:
                 order_request_reject(order_request=target, approver=approver, comment=name)
             outcomes[name] = action

@@ -8,9 +8,10 @@ from django.urls import reverse
 from ocilink.accounts.models import Membership, Role
 from ocilink.protocols.oci import encode_cart_body
 from ocilink.punchout.models import CartReturn
+from ocilink.requisitions.handoff import order_request_approve_and_place, order_request_submit_and_place
 from ocilink.requisitions.models import OrderRequest
 from ocilink.requisitions.selectors import order_request_detail
-from ocilink.requisitions.services import order_request_approve, order_request_reject, order_request_submit
+from ocilink.requisitions.services import order_request_reject
 from tests.factories import SupplierFactory
 from tests.punchout.helpers import line, post_cart, start_punchout
 
@@ -48,7 +49,7 @@ def test_lines_are_flagged_for_zero_price_and_a_price_unlike_the_last_approved_o
     order_request.lines.filter(position=2).update(vendormat="CLIPS", price_unit="100")
     order_request.lines.filter(position=4).update(vendormat="PEN")
     order_request.lines.filter(position=5).update(vendormat="TONER")
-    order_request_submit(order_request=order_request, requester=org.buyer)
+    order_request_submit_and_place(order_request=order_request, requester=org.buyer)
 
     detail = _detail(org, order_request)
 
@@ -82,7 +83,7 @@ def test_each_line_shows_the_punchout_it_came_from(org):
     _, hook_path = start_punchout(buyer, org.supplier.pk)
     assert post_cart(hook_path, encode_cart_body([line(1, PRICE="300.00")])).status_code == 303
     order_request = OrderRequest.objects.get(requester=org.buyer, status="draft")
-    order_request_submit(order_request=order_request, requester=org.buyer)
+    order_request_submit_and_place(order_request=order_request, requester=org.buyer)
     cart_return = CartReturn.objects.get()
 
     page = logged_in(org.approver).get(reverse("requisitions:request_detail", args=[order_request.pk]))
@@ -98,7 +99,7 @@ def test_steps_and_history_show_who_decided_when_and_why(org):
     rule(org.organization, level=1, approver_role="approver")
     rule(org.organization, level=2, approver=org.admin)
     order_request = submitted(org, prices=("250.00",))
-    order_request_approve(order_request=order_request, approver=org.approver, comment="Budget ok")
+    order_request_approve_and_place(order_request=order_request, approver=org.approver, comment="Budget ok")
 
     detail = _detail(org, order_request, user=org.admin)
 

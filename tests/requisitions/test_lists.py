@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ocilink.requisitions.services import order_request_approve
+from ocilink.requisitions.handoff import order_request_approve_and_place
 
 from .conftest import grant, logged_in, make_cart, rule, submitted
 
@@ -29,7 +29,7 @@ def test_waiting_shows_what_each_approver_decides_now_and_never_their_own(org):
     first = submitted(org, prices=("250.00",))
     second = submitted(org, prices=("300.00",))
     own = submitted(org, requester=org.approver, prices=("400.00",))
-    order_request_approve(order_request=first, approver=org.approver)
+    order_request_approve_and_place(order_request=first, approver=org.approver)
     waiting = reverse("requisitions:waiting")
 
     for_approver = logged_in(org.approver).get(waiting)

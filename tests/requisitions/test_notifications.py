@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 
 from ocilink.accounts.models import Role
-from ocilink.requisitions.services import ApprovalError, order_request_approve, order_request_reject
+from ocilink.requisitions.handoff import order_request_approve_and_place
+from ocilink.requisitions.services import ApprovalError, order_request_reject
 
 from .conftest import grant, member, rule, submitted
 
@@ -42,7 +43,7 @@ def test_the_next_level_is_told_when_the_level_below_has_approved(org, django_ca
     order_request = submitted(org, prices=("250.00",))
 
     with django_capture_on_commit_callbacks(execute=True):
-        order_request_approve(order_request=order_request, approver=org.approver)
+        order_request_approve_and_place(order_request=order_request, approver=org.approver)
 
     assert _recipients() == [["ada@example.org"]]
 
@@ -52,7 +53,7 @@ def test_the_requester_is_told_of_the_approval_with_the_order_numbers(org, djang
     order_request = submitted(org, prices=("250.00",))
 
     with django_capture_on_commit_callbacks(execute=True):
-        order_request_approve(order_request=order_request, approver=org.approver)
+        order_request_approve_and_place(order_request=order_request, approver=org.approver)
 
     (message,) = mail.outbox
     number = order_request.purchase_orders.get().number

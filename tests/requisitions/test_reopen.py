@@ -7,18 +7,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from ocilink.requisitions.cart import CartError, cart_line_remove, cart_line_set_quantity
+from ocilink.requisitions.handoff import order_request_approve_and_place, order_request_submit_and_place
 from ocilink.requisitions.models import ApprovalStep, OrderRequest
-from ocilink.requisitions.services import (
-    ApprovalError,
-    CartError,
-    ReopenError,
-    cart_line_remove,
-    cart_line_set_quantity,
-    order_request_approve,
-    order_request_reject,
-    order_request_reopen,
-    order_request_submit,
-)
+from ocilink.requisitions.services import ApprovalError, ReopenError, order_request_reject, order_request_reopen
 from ocilink.requisitions.states import OrderRequestStatus
 
 from .conftest import logged_in, make_cart, rule, submitted
@@ -68,12 +60,12 @@ def test_reopening_voids_every_approval_and_the_request_needs_approval_again(org
     rule(org.organization, level=1, approver_role="approver")
     rule(org.organization, level=2, approver=org.admin)
     order_request = submitted(org, prices=("250.00",))
-    order_request_approve(order_request=order_request, approver=org.approver)
+    order_request_approve_and_place(order_request=order_request, approver=org.approver)
 
     reopened = order_request_reopen(order_request=order_request, actor=org.buyer)
     line = reopened.lines.get()
     cart_line_set_quantity(order_request=reopened, line_id=line.pk, quantity="2")
-    order_request_submit(order_request=reopened, requester=org.buyer)
+    order_request_submit_and_place(order_request=reopened, requester=org.buyer)
 
     reopened.refresh_from_db()
     assert reopened.status == OrderRequestStatus.SUBMITTED
@@ -85,7 +77,7 @@ def test_reopening_voids_every_approval_and_the_request_needs_approval_again(org
         "submitted",
     ]
     with pytest.raises(ApprovalError, match="level 1 must approve first"):
-        order_request_approve(order_request=reopened, approver=org.admin)
+        order_request_approve_and_place(order_request=reopened, approver=org.admin)
 
 
 def test_a_rejected_request_is_edited_and_submitted_again(org):
@@ -95,8 +87,8 @@ def test_a_rejected_request_is_edited_and_submitted_again(org):
 
     order_request_reopen(order_request=order_request, actor=org.buyer)
     cart_line_set_quantity(order_request=order_request, line_id=order_request.lines.get().pk, quantity="2")
-    order_request_submit(order_request=order_request, requester=org.buyer)
-    decided = order_request_approve(order_request=order_request, approver=org.approver)
+    order_request_submit_and_place(order_request=order_request, requester=org.buyer)
+    decided = order_request_approve_and_place(order_request=order_request, approver=org.approver)
 
     assert decided.status == OrderRequestStatus.APPROVED
     assert _steps(order_request) == [(1, "rejected"), (1, "approved")]

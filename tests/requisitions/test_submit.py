@@ -8,8 +8,9 @@ import pytest
 
 from ocilink.accounts.models import CostCentre
 from ocilink.orders.models import PurchaseOrder
+from ocilink.requisitions.handoff import order_request_submit_and_place
 from ocilink.requisitions.models import ApprovalStep, OrderRequest
-from ocilink.requisitions.services import SubmitError, order_request_submit
+from ocilink.requisitions.services import SubmitError
 from ocilink.requisitions.states import OrderRequestStatus
 from ocilink.suppliers.models import OrderingRight, SupplierGroup
 
@@ -30,7 +31,7 @@ def test_within_the_limit_it_is_approved_and_ordered_at_once(org, django_capture
     cart = make_cart(org, prices=("40.00", "60.00"))  # 100.00: exactly the buyer's limit
 
     with django_capture_on_commit_callbacks(execute=True):
-        purchase_orders = order_request_submit(order_request=cart, requester=org.buyer)
+        purchase_orders = order_request_submit_and_place(order_request=cart, requester=org.buyer)
 
     cart.refresh_from_db()
     assert cart.status == OrderRequestStatus.APPROVED
@@ -95,7 +96,7 @@ def test_a_member_who_may_not_order_is_refused_and_nothing_changes(org):
     cart = make_cart(org, prices=("5.00",))
 
     with pytest.raises(SubmitError) as refused:
-        order_request_submit(order_request=cart, requester=org.buyer)
+        order_request_submit_and_place(order_request=cart, requester=org.buyer)
 
     assert str(refused.value) == (
         f"You may not order in {org.organization.name}. Ask your administrator for an ordering right."
@@ -113,7 +114,7 @@ def test_a_supplier_outside_the_buyers_groups_is_refused_with_its_name(org):
     cart = make_cart(org, prices=("5.00",))
 
     with pytest.raises(SubmitError) as refused:
-        order_request_submit(order_request=cart, requester=org.buyer)
+        order_request_submit_and_place(order_request=cart, requester=org.buyer)
 
     assert str(refused.value) == (
         f"You may not order at {org.supplier.name} (Office). Remove its lines from your cart, or ask your "
@@ -128,7 +129,7 @@ def test_a_line_without_a_price_is_refused_before_approval(org):
     cart = make_cart(org, prices=("500.00", None))
 
     with pytest.raises(SubmitError, match="Line “Article 2” has no price"):
-        order_request_submit(order_request=cart, requester=org.buyer)
+        order_request_submit_and_place(order_request=cart, requester=org.buyer)
 
     assert not ApprovalStep.objects.exists()
 
@@ -138,7 +139,7 @@ def test_another_organizations_cost_centre_is_refused(org, other_org):
     cart = make_cart(org, prices=("500.00",))
 
     with pytest.raises(SubmitError, match="active cost centres"):
-        order_request_submit(order_request=cart, requester=org.buyer, cost_centre=foreign)
+        order_request_submit_and_place(order_request=cart, requester=org.buyer, cost_centre=foreign)
 
     cart.refresh_from_db()
     assert cart.cost_centre_id is None

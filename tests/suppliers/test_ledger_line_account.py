@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 
 from ocilink.accounts.models import AuditEvent
+from ocilink.requisitions.cart import ledger_line_set_account
 from ocilink.requisitions.models import OrderRequest, OrderRequestLine
 from ocilink.requisitions.states import OrderRequestStatus
-from ocilink.suppliers.ledger import LedgerError, ledger_line_set_account
+from ocilink.suppliers.ledger import LedgerError
 from ocilink.suppliers.models import LedgerAccount, LedgerTable
 from tests.factories import UserFactory
 

@@ -394,7 +394,7 @@ def cart_line(shop, ledger):  # type: ignore[no-untyped-def]
 
 def test_the_buyer_changes_a_lines_account(shop, ledger, cart_line):
     response = client_for(shop.user).post(
-        reverse("ledger:line_account", args=[cart_line.pk]), {"account": ledger["ict"].pk}
+        reverse("requisitions:line_account", args=[cart_line.pk]), {"account": ledger["ict"].pk}
     )
 
     assert response["Location"] == reverse("requisitions:cart")
@@ -407,7 +407,7 @@ def test_the_buyer_cannot_change_it_where_the_table_forbids(shop, ledger, cart_l
     LedgerTable.objects.filter(pk=ledger["table"].pk).update(buyer_may_change=False)
 
     response = client_for(shop.user).post(
-        reverse("ledger:line_account", args=[cart_line.pk]), {"account": ledger["ict"].pk}
+        reverse("requisitions:line_account", args=[cart_line.pk]), {"account": ledger["ict"].pk}
     )
 
     assert texts(response) == [
@@ -424,7 +424,9 @@ def test_only_an_active_account_of_the_organization_can_be_chosen(shop, other_sh
     LedgerAccount.objects.filter(pk=ledger["ict"].pk).update(is_active=False)
     data = {"foreign": {"account": foreign.pk}, "inactive": {"account": ledger["ict"].pk}, "nonsense": {"account": "x"}}
 
-    response = client_for(shop.user).post(reverse("ledger:line_account", args=[cart_line.pk]), data.get(choice, {}))
+    response = client_for(shop.user).post(
+        reverse("requisitions:line_account", args=[cart_line.pk]), data.get(choice, {})
+    )
 
     assert texts(response) == ["Choose one of your organization's active ledger accounts."]
     cart_line.refresh_from_db()
@@ -435,7 +437,7 @@ def test_another_users_line_is_not_found(shop, ledger, cart_line):
     colleague = MembershipFactory(organization=shop.organization, role=Role.ADMINISTRATOR).user
 
     response = client_for(colleague).post(
-        reverse("ledger:line_account", args=[cart_line.pk]), {"account": ledger["ict"].pk}
+        reverse("requisitions:line_account", args=[cart_line.pk]), {"account": ledger["ict"].pk}
     )
 
     assert response.status_code == 404
@@ -447,7 +449,7 @@ def test_a_line_of_a_submitted_request_is_not_found(shop, ledger, cart_line):
     OrderRequest.objects.filter(pk=cart_line.order_request_id).update(status=OrderRequestStatus.SUBMITTED)
 
     response = client_for(shop.user).post(
-        reverse("ledger:line_account", args=[cart_line.pk]), {"account": ledger["ict"].pk}
+        reverse("requisitions:line_account", args=[cart_line.pk]), {"account": ledger["ict"].pk}
     )
 
     assert response.status_code == 404
@@ -456,7 +458,7 @@ def test_a_line_of_a_submitted_request_is_not_found(shop, ledger, cart_line):
 
 
 def test_the_line_account_view_takes_only_post(shop, ledger, cart_line):
-    response = client_for(shop.user).get(reverse("ledger:line_account", args=[cart_line.pk]))
+    response = client_for(shop.user).get(reverse("requisitions:line_account", args=[cart_line.pk]))
 
     assert response.status_code == 405
 
@@ -472,17 +474,19 @@ def test_the_cart_snippet_offers_the_active_accounts_only_where_allowed(
 
     with django_assert_num_queries(2):
         options = ledger_line_options(organization=shop.organization, lines=[cart_line])
-    allowed = render_to_string("suppliers/_line_account.html", {"line": cart_line, "ledger": options}, request=request)
+    allowed = render_to_string(
+        "requisitions/_line_account.html", {"line": cart_line, "ledger": options}, request=request
+    )
     LedgerTable.objects.filter(organization=shop.organization).update(buyer_may_change=False)
     forbidden = render_to_string(
-        "suppliers/_line_account.html",
+        "requisitions/_line_account.html",
         {"line": cart_line, "ledger": ledger_line_options(organization=shop.organization, lines=[cart_line])},
         request=request,
     )
 
     assert [account.code for account in options.accounts] == ["4000", "4100"]
     assert options.changeable_line_ids == frozenset({cart_line.pk})
-    assert f'action="/ledger/lines/{cart_line.pk}/account/"' in allowed
+    assert f'action="{reverse("requisitions:line_account", args=[cart_line.pk])}"' in allowed
     assert f'<option value="{ict.pk}">4100 ICT</option>' in allowed
     assert "Closed" not in allowed
     assert "<select" not in forbidden

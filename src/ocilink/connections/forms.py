@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ocilink.accounts.models import DeliveryAddress
+from ocilink.dispatch.registry import channel_choices
 
 from .models import Connection, OciCredential
 from .services import CredentialChange
@@ -69,8 +70,6 @@ class ConnectionAdminForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        from ocilink.dispatch.registry import channel_choices
-
         method = self.fields["ordering_method"]
         assert isinstance(method, forms.ChoiceField)
         method.choices = [("", "—"), *channel_choices()]

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
-from ocilink.dispatch.registry import channel_classes
+from ocilink.dispatch.registry import channel_classes, channel_label
 from ocilink.protocols.cxml import CXML_VERSION, CxmlIdentity, build_order_request, new_payload_id
 from ocilink.protocols.oci import (
     DEFAULT_UNIT_ALIASES,
@@ -231,10 +231,10 @@ def ordering_methods() -> list[OrderingMethod]:
         methods.append(
             OrderingMethod(
                 key=key,
-                label=channel.label,
+                label=str(channel_label(key)),
                 description=(channel.__doc__ or "").strip().splitlines()[0] if channel.__doc__ else "",
                 fields=fields,
-                sends_cxml=key.startswith("cxml"),
+                sends_cxml=channel.sends_cxml,
             )
         )
     return methods

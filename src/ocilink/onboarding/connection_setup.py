@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from ocilink.accounts.models import Organization
 from ocilink.connections.models import CatalogueEntry, Connection
 from ocilink.connections.services import oci_credential_set
+from ocilink.dispatch.registry import channel_keys, channel_labels_joined, get_channel_class
 
 from .exceptions import OnboardingError
-from .models import ConnectionRequest, OrderingMethod
+from .models import ConnectionRequest
 
 
 @dataclass(frozen=True)
@@ -43,25 +44,21 @@ class Secrets:
     ordering_password: str = field(default="", repr=False)
 
 
-# Where the ordering details of a request go in the connection's ordering settings, per ordering method:
-# (setting for the order address, setting for the user name, secret for the password).
-ORDERING_KEYS: dict[str, tuple[str, str | None, str | None]] = {
-    OrderingMethod.EMAIL_PDF: ("recipients", None, None),
-    OrderingMethod.CXML_HTTPS: ("order_url", "basic_auth_username", "basic_auth_password"),
-    OrderingMethod.CXML_SFTP: ("host", "username", "password"),
-}
-
-
 def check_details(*, details: SupplierDetails, secrets: Secrets, new_supplier: bool, has_url: bool) -> None:
     if bool(secrets.username) != bool(secrets.password):
         raise OnboardingError(_("Enter both the username and the password of the OCI account, or neither."))
     if new_supplier and secrets.username and not (details.login_url or has_url):
         raise OnboardingError(_("Enter the webshop's login URL too: the login details belong to that webshop."))
-    if details.ordering_method and details.ordering_method not in OrderingMethod.values:
-        raise OnboardingError(_("Choose e-mail with PDF, HTTPS with cXML or SFTP with cXML as ordering method."))
+    if details.ordering_method and details.ordering_method not in channel_keys():
+        raise OnboardingError(
+            _("Choose one of these ordering methods: %(methods)s.") % {"methods": channel_labels_joined()}
+        )
     if secrets.ordering_password:
-        if details.ordering_method not in (OrderingMethod.CXML_HTTPS, OrderingMethod.CXML_SFTP):
-            raise OnboardingError(_("A password for placing orders is only used with HTTPS or SFTP."))
+        if not details.ordering_method or get_channel_class(details.ordering_method).password_secret is None:
+            raise OnboardingError(
+                _("A password for placing orders is only used with %(methods)s.")
+                % {"methods": channel_labels_joined(logs_in=True)}
+            )
         if not (details.login_url or has_url or not new_supplier):
             raise OnboardingError(_("Enter the webshop's login URL too: the ordering password is kept with it."))
 
@@ -111,7 +108,12 @@ def connection_sync(*, request: ConnectionRequest, secrets: Secrets) -> None:
         connection.username_field = request.username_field
         connection.password_field = request.password_field
     if request.ordering_method:
-        address_key, username_key, password_key = ORDERING_KEYS[request.ordering_method]
+        channel = get_channel_class(request.ordering_method)
+        address_key, username_key, password_key = (
+            channel.address_setting,
+            channel.username_setting,
+            channel.password_secret,
+        )
         if connection.ordering_method != request.ordering_method:
             connection.ordering_settings = {}
         connection.ordering_method = request.ordering_method

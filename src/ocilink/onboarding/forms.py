@@ -8,15 +8,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ocilink.connections.models import CatalogueEntry, Connection
+from ocilink.dispatch.registry import channel_choices, channel_keys, channel_label
 
 from .connection_setup import Secrets, SupplierDetails
-from .models import ConnectionRequest, OrderingMethod
+from .models import ConnectionRequest
 
-ORDERING_CHOICES = [("", _("Not agreed yet")), *OrderingMethod.choices]
+
+def _ordering_choices() -> list[tuple[str, Any]]:
+    return [("", _("Not agreed yet")), *channel_choices()]
 
 
 class _OrderingFields(forms.Form):
-    ordering_method = forms.ChoiceField(label=_("ordering method"), choices=ORDERING_CHOICES, required=False)
+    ordering_method = forms.ChoiceField(label=_("ordering method"), choices=_ordering_choices, required=False)
     ordering_address = forms.CharField(
         label=_("order address"),
         max_length=500,
@@ -43,11 +46,11 @@ class CatalogueRequestForm(_OrderingFields, _ChargeField):
 
     def __init__(self, *args: Any, entry: CatalogueEntry, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        supported = [value for value in entry.ordering_methods or [] if value in OrderingMethod.values]
+        supported = [value for value in entry.ordering_methods or [] if value in channel_keys()]
         if supported:
             field = self.fields["ordering_method"]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [("", _("Not agreed yet")), *[(v, OrderingMethod(v).label) for v in supported]]
+            field.choices = [("", _("Not agreed yet")), *[(v, channel_label(v)) for v in supported]]
 
 
 class _WebshopFields(forms.Form):
@@ -140,7 +143,7 @@ class CatalogueEntryForm(forms.ModelForm):
 
     ordering_methods = forms.MultipleChoiceField(
         label=_("ordering methods the supplier supports"),
-        choices=OrderingMethod.choices,
+        choices=channel_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

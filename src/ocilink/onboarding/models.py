@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ocilink.accounts.models import Organization
 from ocilink.connections.models import CatalogueEntry, Connection
 from ocilink.core.models import TimeStampedModel
+from ocilink.dispatch.registry import channel_choices
 
 from .plans import PLANS, Party, Plan, StepSpec
 from .states import REQUEST_TRANSITIONS, STEP_TRANSITIONS, RequestStatus, StepStatus
@@ -22,14 +23,6 @@ class Scenario(models.IntegerChoices):
     IMPLEMENTATION_NEW = 2, _("2 · In implementation, new supplier")
     LIVE_EXISTING = 3, _("3 · Live, supplier with an existing connection")
     LIVE_NEW = 4, _("4 · Live, new supplier (through support)")
-
-
-class OrderingMethod(models.TextChoices):
-    """How the supplier wants to receive orders (the keys of the dispatch channels)."""
-
-    EMAIL_PDF = "email_pdf", _("E-mail with PDF")
-    CXML_HTTPS = "cxml_https", _("HTTPS with cXML")
-    CXML_SFTP = "cxml_sftp", _("SFTP with cXML")
 
 
 class ConnectionRequest(TimeStampedModel):
@@ -69,7 +62,7 @@ class ConnectionRequest(TimeStampedModel):
     method = models.CharField(_("method"), max_length=4, choices=Connection.Method.choices, default="POST")
     username_field = models.CharField(_("name of the username field"), max_length=60, default="USERNAME")
     password_field = models.CharField(_("name of the password field"), max_length=60, default="PASSWORD")
-    ordering_method = models.CharField(_("ordering method"), max_length=30, choices=OrderingMethod.choices, blank=True)
+    ordering_method = models.CharField(_("ordering method"), max_length=30, choices=channel_choices, blank=True)
     ordering_address = models.CharField(
         _("order address"),
         max_length=500,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ocilink.core.states import InvalidTransition
+
 
 class RequestStatus(models.TextChoices):
     OPEN = "open", _("Open")
@@ -16,10 +18,6 @@ class StepStatus(models.TextChoices):
     OPEN = "open", _("Open")
     DONE = "done", _("Done")
     SKIPPED = "skipped", _("Skipped")
-
-
-class InvalidTransition(Exception):
-    """A state change that the transition table does not allow."""
 
 
 REQUEST_TRANSITIONS: dict[str, set[str]] = {

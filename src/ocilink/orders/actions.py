@@ -6,14 +6,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ocilink.dispatch.models import Dispatch
-from ocilink.dispatch.services import dispatch_transition
-from ocilink.dispatch.states import DispatchStatus
-from ocilink.dispatch.states import InvalidTransition as DispatchInvalidTransition
-
-from .models import PurchaseOrder
+from .dispatches import dispatch_transition
+from .models import Dispatch, PurchaseOrder
 from .services import purchase_order_set_status
-from .states import InvalidTransition, PurchaseOrderStatus
+from .states import DispatchStatus, InvalidTransition, PurchaseOrderStatus
 
 S = PurchaseOrderStatus
 
@@ -32,7 +28,7 @@ def _dispatch_to(dispatch: Dispatch | None, status: str) -> None:
     if dispatch is not None and dispatch.status != status:
         try:
             dispatch_transition(dispatch=dispatch, status=status)
-        except DispatchInvalidTransition as exc:
+        except InvalidTransition as exc:
             raise ActionError(_("This is not possible while the order is being sent. Try again in a moment.")) from exc
 
 

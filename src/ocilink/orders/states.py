@@ -1,9 +1,12 @@
-"""States of a purchase order, in words a buyer understands, and the transitions between them."""
+"""States of a purchase order, in words a buyer understands, and of its dispatch (the order on its way to the
+supplier), with the transitions between them."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from ocilink.core.states import InvalidTransition
 
 
 class PurchaseOrderStatus(models.TextChoices):
@@ -13,10 +16,6 @@ class PurchaseOrderStatus(models.TextChoices):
     FAILED = "failed", _("Failed, needs attention")
     RECEIVED = "received", _("Received")
     CANCELLED = "cancelled", _("Cancelled")
-
-
-class InvalidTransition(Exception):
-    """A state change that the transition table does not allow."""
 
 
 S = PurchaseOrderStatus
@@ -36,3 +35,43 @@ def ensure_transition(current: str, target: str) -> None:
             _("A purchase order cannot go from “%(current)s” to “%(target)s”.")
             % {"current": S(current).label, "target": S(target).label}
         )
+
+
+# --- the dispatch of a purchase order ---------------------------------------------------------------------
+
+
+class DispatchStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Sending")
+    RETRY_WAIT = "retry_wait", _("Waiting to retry")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    HELD = "held", _("Held for inspection")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class AttemptOutcome(models.TextChoices):
+    SENDING = "sending", _("In progress")
+    SENT = "sent", _("Delivered")
+    TRANSIENT = "transient", _("Failed, will retry")
+    PERMANENT = "permanent", _("Failed")
+    CRASHED = "crashed", _("Interrupted: the worker stopped")
+
+
+D = DispatchStatus
+DISPATCH_TRANSITIONS: dict[str, set[str]] = {
+    D.PENDING: {D.SENDING, D.HELD, D.CANCELLED, D.SENT},
+    D.SENDING: {D.SENT, D.RETRY_WAIT, D.FAILED, D.PENDING},
+    D.RETRY_WAIT: {D.SENDING, D.PENDING, D.FAILED, D.HELD, D.CANCELLED, D.SENT},
+    D.FAILED: {D.PENDING, D.HELD, D.CANCELLED, D.SENT},
+    D.HELD: {D.PENDING, D.CANCELLED, D.SENT},
+    D.SENT: set(),
+    D.CANCELLED: set(),
+}
+# A dispatch in these states may be picked up by a worker.
+SENDABLE = (D.PENDING, D.RETRY_WAIT)
+
+
+def ensure_dispatch_transition(current: str, target: str) -> None:
+    if target not in DISPATCH_TRANSITIONS.get(current, set()):
+        raise InvalidTransition(f"A dispatch cannot go from {current} to {target}.")

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ocilink.accounts.decorators import membership_required
-from ocilink.dispatch.models import DispatchAttempt, DispatchDocument
 
 from . import actions
+from .models import DispatchAttempt, DispatchDocument
 from .selectors import may_act_on, purchase_orders_for
 from .snapshots import snapshot_from_json
 

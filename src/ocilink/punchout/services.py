@@ -15,7 +15,7 @@ from ocilink.accounts.models import DeliveryAddress, Membership
 from ocilink.connections.selectors import credential_for
 from ocilink.core.crypto import SecretError
 from ocilink.protocols.oci import OciCart, OciError, build_punchout_fields, parse_cart
-from ocilink.requisitions.services import order_request_add_punchout_lines
+from ocilink.requisitions.cart import order_request_add_punchout_lines
 from ocilink.suppliers.models import Supplier
 
 from .models import CartReturn, PunchoutSession

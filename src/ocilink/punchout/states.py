@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ocilink.core.states import InvalidTransition
+
 
 class SessionStatus(models.TextChoices):
     STARTED = "started", _("Shopping in the webshop")
@@ -19,10 +21,6 @@ class ReturnOutcome(models.TextChoices):
     DUPLICATE = "duplicate", _("Ignored: this punchout had already returned")
     EXPIRED = "expired", _("Refused: the punchout had expired")
     TOO_LARGE = "too_large", _("Refused: the body was too large")
-
-
-class InvalidTransition(Exception):
-    """A state change that the transition table does not allow."""
 
 
 TRANSITIONS: dict[str, set[str]] = {

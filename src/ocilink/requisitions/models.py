@@ -12,7 +12,7 @@ from ocilink.accounts.models import CostCentre, DeliveryAddress, Organization, R
 from ocilink.connections.models import Connection
 from ocilink.core import money
 from ocilink.core.models import TimeStampedModel
-from ocilink.suppliers.models import LedgerAccount, Supplier
+from ocilink.suppliers.models import LEDGER_CODE_MAX_LENGTH, LedgerAccount, Supplier
 
 from .states import OrderRequestStatus
 
@@ -94,7 +94,7 @@ class OrderRequestLine(models.Model):
     )
     ledger_code = models.CharField(
         _("category code used for the ledger"),
-        max_length=60,
+        max_length=LEDGER_CODE_MAX_LENGTH,
         blank=True,
         help_text=_("The code that chose the account, as read from the connection's source field."),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ocilink.core.states import InvalidTransition
+
 
 class OrderRequestStatus(models.TextChoices):
     DRAFT = "draft", _("Draft (cart)")
@@ -12,10 +14,6 @@ class OrderRequestStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
-
-
-class InvalidTransition(Exception):
-    """A state change that the transition table does not allow."""
 
 
 TRANSITIONS: dict[str, set[str]] = {

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.cart, name="cart"),
     path("lines/<int:line_id>/quantity/", views.line_update, name="line_update"),
     path("lines/<int:line_id>/remove/", views.line_remove, name="line_remove"),
+    path("lines/<int:line_id>/account/", views.line_account, name="line_account"),
     path("submit/", views.submit, name="submit"),
     path("requests/", views.request_list, name="request_list"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),

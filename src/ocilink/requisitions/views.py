@@ -13,10 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ocilink.accounts.decorators import membership_required
-from ocilink.suppliers.ledger import ledger_line_options
+from ocilink.suppliers.ledger import LedgerError, ledger_line_options
+from ocilink.suppliers.ledger_forms import LineAccountForm
 
+from .cart import CartError, cart_line_remove, cart_line_set_quantity, ledger_line_set_account
 from .forms import DecisionForm, SubmitForm
-from .models import OrderRequest
+from .handoff import order_request_approve_and_place, order_request_submit_and_place
+from .models import OrderRequest, OrderRequestLine
 from .selectors import (
     approvals_waiting_count,
     cart_for,
@@ -28,19 +31,7 @@ from .selectors import (
     request_rows,
     row_values,
 )
-from .services import (
-    UNCHANGED,
-    ApprovalError,
-    CartError,
-    ReopenError,
-    SubmitError,
-    cart_line_remove,
-    cart_line_set_quantity,
-    order_request_approve,
-    order_request_reject,
-    order_request_reopen,
-    order_request_submit,
-)
+from .services import UNCHANGED, ApprovalError, ReopenError, SubmitError, order_request_reject, order_request_reopen
 from .states import OrderRequestStatus
 
 # Rows per page of the two lists; the page runs the same queries whatever the choice.
@@ -111,7 +102,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         return redirect("requisitions:cart")
     cost_centre = form.cleaned_data["cost_centre"] if "cost_centre" in request.POST else UNCHANGED
     try:
-        purchase_orders = order_request_submit(
+        purchase_orders = order_request_submit_and_place(
             order_request=order_request,
             requester=request.user,
             reference=form.cleaned_data["reference"],
@@ -209,7 +200,9 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment(request)
     if comment is not None:
         try:
-            decided = order_request_approve(order_request=order_request, approver=request.user, comment=comment)
+            decided = order_request_approve_and_place(
+                order_request=order_request, approver=request.user, comment=comment
+            )
         except ApprovalError as exc:
             messages.error(request, str(exc))
         else:
@@ -250,4 +243,33 @@ def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         _("Order request #%(number)s is your cart again. Change it and submit it: it needs approval again.")
         % {"number": order_request.pk},
     )
+    return redirect("requisitions:cart")
+
+
+@require_POST
+@membership_required
+def line_account(request: HttpRequest, line_id: int) -> HttpResponse:
+    """Book a line of the user's own cart (a draft order request) to another account, where the table allows it."""
+    organization = request.membership.organization  # type: ignore[attr-defined]
+    line = get_object_or_404(
+        OrderRequestLine.objects.select_related("order_request"),
+        pk=line_id,
+        order_request__organization=organization,
+        order_request__requester=request.user,
+        order_request__status=OrderRequestStatus.DRAFT,
+    )
+    form = LineAccountForm(request.POST, organization=organization)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of your organization's active ledger accounts."))
+        return redirect("requisitions:cart")
+    account = form.cleaned_data["account"]
+    try:
+        ledger_line_set_account(line=line, account=account, actor=request.user)
+    except LedgerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Line %(position)s now books to %(account)s.") % {"position": line.position, "account": account},
+        )
     return redirect("requisitions:cart")

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.paginator import Page, Paginator
 from django.db import models, transaction
@@ -40,10 +40,8 @@ from django.utils.translation import gettext_lazy
 from ocilink.accounts.audit import audit_log
 from ocilink.accounts.models import Organization
 from ocilink.connections.models import Connection
-from ocilink.requisitions.models import OrderRequest, OrderRequestLine
-from ocilink.requisitions.states import OrderRequestStatus
 
-from .models import LedgerAccount, LedgerMapping, LedgerTable
+from .models import LEDGER_CODE_MAX_LENGTH, LedgerAccount, LedgerMapping, LedgerTable
 
 # How many mappings one page of the administrators' list shows.
 MAPPINGS_PER_PAGE = 50
@@ -218,12 +216,22 @@ def ledger_resolve(
     return LedgerResolver.load(organization=organization, connection=connection).resolve(oci_fields)
 
 
+class LedgerLine(Protocol):
+    """A cart line as the ledger sees it (the cart's lines live in ``requisitions``, a layer above)."""
+
+    pk: Any
+    connection_id: int | None
+    oci_fields: Any
+    ledger_account: LedgerAccount | None
+    ledger_code: str
+
+
 def ledger_assign_lines(
-    *, organization: Organization, connection: Connection | None, lines: Iterable[OrderRequestLine]
+    *, organization: Organization, connection: Connection | None, lines: Iterable[LedgerLine]
 ) -> None:
     """Set ``ledger_account`` and ``ledger_code`` on (unsaved) lines; two queries whatever the number of lines."""
     resolver = LedgerResolver.load(organization=organization, connection=connection)
-    max_length = OrderRequestLine._meta.get_field("ledger_code").max_length
+    max_length = LEDGER_CODE_MAX_LENGTH
     for line in lines:
         choice = resolver.resolve(line.oci_fields or {})
         line.ledger_account = choice.account
@@ -241,7 +249,7 @@ class LedgerLineOptions:
     changeable_line_ids: frozenset[int]
 
 
-def ledger_line_options(*, organization: Organization, lines: Iterable[OrderRequestLine]) -> LedgerLineOptions:
+def ledger_line_options(*, organization: Organization, lines: Iterable[LedgerLine]) -> LedgerLineOptions:
     """For a cart page: two queries whatever the number of lines."""
     lines = list(lines)
     tables = {
@@ -257,61 +265,6 @@ def ledger_line_options(*, organization: Organization, lines: Iterable[OrderRequ
             changeable.add(line.pk)
     accounts = list(ledger_accounts_of(organization=organization).filter(is_active=True)) if changeable else []
     return LedgerLineOptions(accounts=accounts, changeable_line_ids=frozenset(changeable))
-
-
-def ledger_line_set_account(*, line: OrderRequestLine, account: LedgerAccount, actor: Any) -> OrderRequestLine:
-    """The requester books a line of their cart to another active account of the organization, where allowed.
-
-    Raises LedgerError (and changes nothing) when the request is no longer a draft, the actor is not its requester,
-    the account is of another organization or deactivated, or the line's translation table forbids the change.
-    """
-    with transaction.atomic():
-        order_request = (
-            OrderRequest.objects.select_for_update(of=("self",))
-            .select_related("organization")
-            .get(pk=line.order_request_id)
-        )
-        line = OrderRequestLine.objects.select_related("ledger_account").get(pk=line.pk)
-        if order_request.status != OrderRequestStatus.DRAFT:
-            raise LedgerError(_("This order request was submitted; the accounts of its lines can no longer change."))
-        if order_request.requester_id != actor.pk:
-            raise LedgerError(_("Only the requester can change the accounts of the lines in their cart."))
-        if account.organization_id != order_request.organization_id:
-            raise LedgerError(_("Choose one of your organization's ledger accounts."))
-        if not account.is_active:
-            raise LedgerError(
-                _("The ledger account %(account)s is deactivated; choose another.") % {"account": account}
-            )
-        table = ledger_table_for(organization_id=order_request.organization_id, connection_id=line.connection_id)
-        if table is not None and not table.buyer_may_change:
-            raise LedgerError(
-                _(
-                    "The ledger translation table decides the account of this line; buyers may not change it. "
-                    "Ask an administrator if it is wrong."
-                )
-            )
-        if line.ledger_account_id == account.pk:
-            return line
-        previous = line.ledger_account
-        line.ledger_account = account
-        line.save(update_fields=["ledger_account"])
-        audit_log(
-            organization=order_request.organization,
-            actor=actor,
-            action="order_request_line.ledger_account_changed",
-            obj=line,
-            summary=_(
-                "Order request #%(request)s, line %(position)s (%(description)s): ledger account %(old)s → %(new)s"
-            )
-            % {
-                "request": order_request.pk,
-                "position": line.position,
-                "description": line.description[:80],
-                "old": previous if previous is not None else "—",
-                "new": account,
-            },
-        )
-    return line
 
 
 # --- selectors for the administrators' pages ------------------------------------------------------------------

@@ -22,5 +22,4 @@ urlpatterns = [
     path("mappings/<int:pk>/delete/", views.mapping_delete, name="mapping_delete"),
     path("tables/<int:pk>/import/", views.table_import, name="table_import"),
     path("tables/<int:pk>/export/<str:fmt>/", views.table_export, name="table_export"),
-    path("lines/<int:line_id>/account/", views.line_account, name="line_account"),
 ]

@@ -1,5 +1,5 @@
-"""Pages of the ledger translation table: accounts, tables, mappings, import and export (administrators), and the
-buyer's change of a cart line's account.
+"""Pages of the ledger translation table: accounts, tables, mappings, import and export (administrators). The
+buyer's change of a cart line's account is a page of the cart (``requisitions``).
 
 Every object is looked up within the user's organization: another organization's ids give 404 and change nothing.
 """
@@ -20,15 +20,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ocilink.accounts.decorators import membership_required
 from ocilink.accounts.models import Role
 from ocilink.connections.models import Connection
-from ocilink.requisitions.models import OrderRequestLine
-from ocilink.requisitions.states import OrderRequestStatus
 
 from .ledger import (
     LedgerError,
     ledger_account_save,
     ledger_account_set_active,
     ledger_accounts_of,
-    ledger_line_set_account,
     ledger_mapping_delete,
     ledger_mapping_save,
     ledger_mappings_page,
@@ -36,7 +33,7 @@ from .ledger import (
     ledger_table_save,
     ledger_tables_of,
 )
-from .ledger_forms import LedgerAccountForm, LedgerImportForm, LedgerMappingForm, LedgerTableForm, LineAccountForm
+from .ledger_forms import LedgerAccountForm, LedgerImportForm, LedgerMappingForm, LedgerTableForm
 from .ledger_io import LedgerImportError, ledger_table_export_csv, ledger_table_export_xlsx, ledger_table_import
 from .models import LedgerAccount, LedgerMapping, LedgerTable
 
@@ -301,35 +298,3 @@ def table_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="ledger-table-{scope}.{extension}"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-# --- the buyer's line account ---------------------------------------------------------------------------------
-
-
-@require_POST
-@membership_required
-def line_account(request: HttpRequest, line_id: int) -> HttpResponse:
-    """Book a line of the user's own cart (a draft order request) to another account, where the table allows it."""
-    organization = _organization(request)
-    line = get_object_or_404(
-        OrderRequestLine.objects.select_related("order_request"),
-        pk=line_id,
-        order_request__organization=organization,
-        order_request__requester=request.user,
-        order_request__status=OrderRequestStatus.DRAFT,
-    )
-    form = LineAccountForm(request.POST, organization=organization)
-    if not form.is_valid():
-        messages.error(request, _("Choose one of your organization's active ledger accounts."))
-        return redirect("requisitions:cart")
-    account = form.cleaned_data["account"]
-    try:
-        ledger_line_set_account(line=line, account=account, actor=request.user)
-    except LedgerError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("Line %(position)s now books to %(account)s.") % {"position": line.position, "account": account},
-        )
-    return redirect("requisitions:cart")

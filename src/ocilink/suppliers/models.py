@@ -12,6 +12,9 @@ from ocilink.accounts.models import Organization, Role
 from ocilink.connections.models import Connection
 from ocilink.core.models import TimeStampedModel
 
+# The width of a cart line's ``ledger_code``: the category code that chose its account (requisitions uses it).
+LEDGER_CODE_MAX_LENGTH = 60
+
 
 class SupplierGroup(TimeStampedModel):
     """A group of suppliers; ordering rights are given per group."""

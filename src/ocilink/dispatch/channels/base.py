@@ -29,9 +29,19 @@ class Channel(ABC):
     """
 
     key: ClassVar[str]
+    # English, marked with gettext_noop; the registry translates it for the reader.
     label: ClassVar[str]
     config_fields: ClassVar[tuple[ConfigField, ...]]
     sensitive_fields: ClassVar[tuple[ConfigField, ...]] = ()
+    # What a connection request asks the supplier for this method: the setting that holds the order address, and,
+    # where the method logs in, the setting of the user name and the secret of the password.
+    address_setting: ClassVar[str]
+    username_setting: ClassVar[str | None] = None
+    password_secret: ClassVar[str | None] = None
+    # The document is a cXML OrderRequest (the supplier guide shows the sample order for these methods).
+    sends_cxml: ClassVar[bool] = False
+    # The platform's own mail server and sender address complete the configuration (``PLATFORM_MAIL_SETTINGS``).
+    uses_platform_mail: ClassVar[bool] = False
 
     @abstractmethod
     def send(self, order: OutboundOrder, config: ChannelConfig, envelope: DispatchEnvelope) -> DispatchResult:

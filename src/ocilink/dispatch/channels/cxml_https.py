@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
+from django.utils.translation import gettext_noop
+
 from ocilink.dispatch.channels.base import Channel, ConfigField
 from ocilink.dispatch.exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
 from ocilink.dispatch.registry import register_channel
@@ -41,7 +43,11 @@ class CxmlHttpsChannel(Channel):
     """Send the purchase order as a cXML OrderRequest to the supplier's HTTPS endpoint."""
 
     key = "cxml_https"
-    label = "HTTPS with cXML"
+    label = gettext_noop("HTTPS with cXML")
+    address_setting = "order_url"
+    username_setting = "basic_auth_username"
+    password_secret = "basic_auth_password"
+    sends_cxml = True
     config_fields: ClassVar[tuple[ConfigField, ...]] = (
         ConfigField("order_url", "Order URL", kind="url", help_text="The supplier's cXML endpoint; https:// only."),
         ConfigField("from_domain", "From domain", help_text="Your credential domain, e.g. NetworkId or DUNS."),

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext_noop
+
 from ocilink.dispatch.channels.base import Channel, ConfigField
 from ocilink.dispatch.exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
 from ocilink.dispatch.registry import register_channel
@@ -35,7 +37,11 @@ class CxmlSftpChannel(Channel):
     """Upload the order as a cXML file to the supplier's SFTP server."""
 
     key = "cxml_sftp"
-    label = "SFTP with cXML"
+    label = gettext_noop("SFTP with cXML")
+    address_setting = "host"
+    username_setting = "username"
+    password_secret = "password"
+    sends_cxml = True
     config_fields: ClassVar[tuple[ConfigField, ...]] = (
         ConfigField("host", "SFTP server", help_text="Host name of the supplier's SFTP server."),
         ConfigField("port", "Port", kind="integer", default=22),

@@ -18,6 +18,8 @@ from email.utils import format_datetime, parseaddr
 from string import Template
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext_noop
+
 from ocilink.dispatch.channels.base import Channel, ConfigField
 from ocilink.dispatch.exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
 from ocilink.dispatch.registry import register_channel
@@ -56,7 +58,9 @@ class EmailPdfChannel(Channel):
     """Send the purchase order as a PDF attached to an e-mail to the supplier's order address."""
 
     key = "email_pdf"
-    label = "E-mail with PDF"
+    label = gettext_noop("E-mail with PDF")
+    address_setting = "recipients"
+    uses_platform_mail = True
     config_fields: ClassVar[tuple[ConfigField, ...]] = (
         ConfigField(
             "recipients",

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         from ocilink.demo_webshop.seed import CONSULTANT, DEMO_LOGINS, SUPPORT, seed_demo
         from ocilink.demo_webshop.supplier_inbox import start_supplier_inbox
         from ocilink.demo_webshop.wsgi import webshop_application
-        from ocilink.dispatch.worker import WorkerThread
+        from ocilink.orders.worker import WorkerThread
 
         port = int(options["port"])  # type: ignore[call-overload]
         platform_url = f"http://127.0.0.1:{port}"

@@ -6,9 +6,10 @@ import hashlib
 
 from django.conf import settings
 
-from ocilink.connections.models import Connection
+from ocilink.dispatch.registry import get_channel_class
+from ocilink.dispatch.types import ChannelConfig
 
-from .types import ChannelConfig
+from .models import Connection
 
 DEFAULT_FILE_NAME_PATTERN = "{order_number}-{payload_hash}.xml"
 
@@ -17,7 +18,7 @@ def channel_config_for(*, connection: Connection, reply_to: str = "") -> Channel
     """The configuration a channel needs, read fresh at every try (a fixed secret counts on the next retry)."""
     values = dict(connection.ordering_settings or {})
     secrets = dict(connection.ordering_secrets)
-    if connection.ordering_method == "email_pdf":
+    if get_channel_class(connection.ordering_method).uses_platform_mail:
         values.setdefault("from_address", settings.DEFAULT_FROM_EMAIL)
         values.update(
             smtp_host=settings.EMAIL_HOST,

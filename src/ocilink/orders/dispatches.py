@@ -1,4 +1,4 @@
-"""Dispatch: create, claim, send, record. The Dispatch row is the truth; tasks only wake a worker.
+"""Dispatches: create, claim, send, record. The Dispatch row is the truth; tasks only wake a worker.
 
 Every transition locks the row, checks the transition, saves, writes the purchase order's history and schedules
 side effects on commit. A send happens outside any transaction, between a claim (which sets a lease) and a
@@ -21,18 +21,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocilink.connections.models import Connection
+from ocilink.connections.ordering import channel_config_for, file_name_for
 from ocilink.core.crypto import SecretError
-from ocilink.orders.models import PurchaseOrder
-from ocilink.orders.services import purchase_order_set_status
-from ocilink.orders.snapshots import snapshot_from_json
-from ocilink.orders.states import PurchaseOrderStatus
+from ocilink.dispatch.exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
+from ocilink.dispatch.registry import get_channel
+from ocilink.dispatch.types import DispatchEnvelope, DispatchResult
 
-from .config import channel_config_for, file_name_for
-from .exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
-from .models import Dispatch, DispatchAttempt, DispatchDocument
-from .registry import get_channel
-from .states import SENDABLE, AttemptOutcome, DispatchStatus, ensure_transition
-from .types import DispatchEnvelope, DispatchResult
+from .models import Dispatch, DispatchAttempt, DispatchDocument, PurchaseOrder
+from .notifications import notify_dispatch_failed
+from .services import purchase_order_set_status
+from .snapshots import snapshot_from_json
+from .states import SENDABLE, AttemptOutcome, DispatchStatus, PurchaseOrderStatus
+from .states import ensure_dispatch_transition as ensure_transition
 
 logger = logging.getLogger(__name__)
 
@@ -278,8 +278,6 @@ def dispatch_record_failure(*, claim: Claim, error: DispatchError, duration_ms: 
 
 
 def _fail_order(dispatch: Dispatch, message: str) -> None:
-    from .notifications import notify_dispatch_failed
-
     purchase_order = PurchaseOrder.objects.select_for_update().get(pk=dispatch.purchase_order_id)
     if purchase_order.status in (PurchaseOrderStatus.SENDING, PurchaseOrderStatus.HELD):
         purchase_order_set_status(

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
+from .dispatches import dispatch_enqueue
 from .models import Dispatch, DispatchAttempt
-from .services import dispatch_enqueue
 from .states import SENDABLE, AttemptOutcome, DispatchStatus
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from ocilink.connections.models import OciCredential
+from ocilink.connections.models import Connection, OciCredential
 from ocilink.core.crypto import rotate_secret
 
 
@@ -9,11 +9,17 @@ class Command(BaseCommand):
     help = "Re-encrypt every stored secret under the first key of OCILINK_KEYRING (after adding a new key)."
 
     def handle(self, *args: object, **options: object) -> None:
-        count = 0
+        credentials = connections = 0
         with transaction.atomic():
             for credential in OciCredential.objects.select_for_update():
                 credential.username_encrypted = rotate_secret(credential.username_encrypted)
                 credential.password_encrypted = rotate_secret(credential.password_encrypted)
                 credential.save(update_fields=["username_encrypted", "password_encrypted", "updated_at"])
-                count += 1
-        self.stdout.write(f"Re-encrypted {count} OCI credentials.")
+                credentials += 1
+            for connection in Connection.objects.select_for_update().exclude(ordering_secrets_encrypted=""):
+                connection.ordering_secrets_encrypted = rotate_secret(connection.ordering_secrets_encrypted)
+                connection.save(update_fields=["ordering_secrets_encrypted"])
+                connections += 1
+        self.stdout.write(
+            f"Re-encrypted {credentials} OCI credentials and the ordering secrets of {connections} connections."
+        )

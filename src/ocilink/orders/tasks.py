@@ -7,7 +7,7 @@ import socket
 
 from django_tasks import task
 
-from .services import dispatch_send
+from .dispatches import dispatch_send
 
 
 def _worker_name(context) -> str:  # type: ignore[no-untyped-def]

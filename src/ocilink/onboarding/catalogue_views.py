@@ -8,16 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ocilink.accounts.decorators import administrator_required
-from ocilink.onboarding.activation import catalogue_entry_save
-from ocilink.onboarding.decorators import support_required
-from ocilink.onboarding.exceptions import OnboardingError
-from ocilink.onboarding.forms import CatalogueEntryForm
-from ocilink.onboarding.models import OrderingMethod
-from ocilink.onboarding.selectors import FREE_CONNECTIONS, catalogue_for, charge_position_for_new, tier_for
+from ocilink.connections.models import CatalogueEntry
+from ocilink.dispatch.registry import channel_choices
 
-from .models import CatalogueEntry
-
-ORDERING_LABELS = dict(OrderingMethod.choices)
+from .activation import catalogue_entry_save
+from .decorators import support_required
+from .exceptions import OnboardingError
+from .forms import CatalogueEntryForm
+from .selectors import FREE_CONNECTIONS, catalogue_for, charge_position_for_new, tier_for
 
 
 @administrator_required
@@ -28,10 +26,10 @@ def browse(request: HttpRequest) -> HttpResponse:
     position = charge_position_for_new(organization=organization)
     return render(
         request,
-        "connections/catalogue_browse.html",
+        "onboarding/catalogue_browse.html",
         {
             "items": items,
-            "ordering_labels": ORDERING_LABELS,
+            "ordering_labels": dict(channel_choices()),
             "tier": tier_for(organization=organization),
             "charge_position": position,
             "charged": position > FREE_CONNECTIONS,
@@ -44,7 +42,7 @@ def browse(request: HttpRequest) -> HttpResponse:
 def manage_list(request: HttpRequest) -> HttpResponse:
     entries = CatalogueEntry.objects.order_by("supplier_name")
     return render(
-        request, "connections/catalogue_manage.html", {"entries": entries, "ordering_labels": ORDERING_LABELS}
+        request, "onboarding/catalogue_manage.html", {"entries": entries, "ordering_labels": dict(channel_choices())}
     )
 
 
@@ -58,7 +56,7 @@ def _edit(request: HttpRequest, entry: CatalogueEntry) -> HttpResponse:
         else:
             messages.success(request, _("%(supplier)s is saved.") % {"supplier": saved.supplier_name})
             return redirect("catalogue:manage")
-    return render(request, "connections/catalogue_form.html", {"form": form, "entry": entry})
+    return render(request, "onboarding/catalogue_form.html", {"form": form, "entry": entry})
 
 
 @support_required

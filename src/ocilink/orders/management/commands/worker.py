@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from ocilink.dispatch.worker import SweeperThread, make_worker
+from ocilink.orders.worker import SweeperThread, make_worker
 
 
 class Command(BaseCommand):
