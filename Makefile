@@ -28,11 +28,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	@for script in bench/[!_]*.py; do $(BIN)/python $$script || exit 1; done
 
-## lint: ruff (lint + format check) and mypy
+## lint: ruff (lint + format check), mypy, and the layers of the apps (lint-imports)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	PYTHONPATH=. $(BIN)/mypy src/ocilink
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -10,8 +10,9 @@ import pytest
 
 from ocilink.demo_webshop.inbox import CxmlInbox, InboxStore, Reply, make_tls_material
 from ocilink.dispatch.channels.cxml_https import CxmlHttpsChannel
+from ocilink.dispatch.choices import channel_choices
 from ocilink.dispatch.exceptions import PermanentDispatchError, TransientDispatchError
-from ocilink.dispatch.registry import channel_choices, get_channel
+from ocilink.dispatch.registry import get_channel
 from ocilink.dispatch.types import ChannelConfig, DispatchEnvelope, OutboundOrder
 from ocilink.protocols.cxml import parse_order_request
 

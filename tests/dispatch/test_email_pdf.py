@@ -12,8 +12,9 @@ import pytest
 
 from ocilink.demo_webshop.inbox import DROP, InboxStore, SmtpInbox
 from ocilink.dispatch.channels.email_pdf import EmailPdfChannel
+from ocilink.dispatch.choices import channel_choices
 from ocilink.dispatch.exceptions import PermanentDispatchError, TransientDispatchError
-from ocilink.dispatch.registry import channel_choices, get_channel
+from ocilink.dispatch.registry import get_channel
 from ocilink.dispatch.transports.smtp import SmtpReply
 from ocilink.dispatch.types import ChannelConfig, DispatchEnvelope, OutboundOrder
 

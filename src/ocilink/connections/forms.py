@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ocilink.accounts.models import DeliveryAddress
-from ocilink.dispatch.registry import channel_choices
+from ocilink.dispatch.choices import channel_choices
 
 from .models import Connection, OciCredential
 from .services import CredentialChange

@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
-from ocilink.dispatch.registry import channel_classes, channel_label
+from ocilink.dispatch.choices import channel_label
+from ocilink.dispatch.registry import channel_classes
 from ocilink.protocols.cxml import CXML_VERSION, CxmlIdentity, build_order_request, new_payload_id
 from ocilink.protocols.oci import (
     DEFAULT_UNIT_ALIASES,

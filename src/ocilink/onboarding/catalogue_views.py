@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from ocilink.accounts.decorators import administrator_required
 from ocilink.connections.models import CatalogueEntry
-from ocilink.dispatch.registry import channel_choices
+from ocilink.dispatch.choices import channel_choices
 
 from .activation import catalogue_entry_save
 from .decorators import support_required

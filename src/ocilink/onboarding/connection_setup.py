@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from ocilink.accounts.models import Organization
 from ocilink.connections.models import CatalogueEntry, Connection
 from ocilink.connections.services import oci_credential_set
-from ocilink.dispatch.registry import channel_keys, channel_labels_joined, get_channel_class
+from ocilink.dispatch.choices import channel_labels_joined
+from ocilink.dispatch.registry import channel_keys, get_channel_class
 
 from .exceptions import OnboardingError
 from .models import ConnectionRequest

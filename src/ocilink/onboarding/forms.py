@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ocilink.connections.models import CatalogueEntry, Connection
-from ocilink.dispatch.registry import channel_choices, channel_keys, channel_label
+from ocilink.dispatch.choices import channel_choices, channel_label
+from ocilink.dispatch.registry import channel_keys
 
 from .connection_setup import Secrets, SupplierDetails
 from .models import ConnectionRequest

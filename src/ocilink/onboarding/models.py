@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ocilink.accounts.models import Organization
 from ocilink.connections.models import CatalogueEntry, Connection
 from ocilink.core.models import TimeStampedModel
-from ocilink.dispatch.registry import channel_choices
+from ocilink.dispatch.choices import channel_choices
 
 from .plans import PLANS, Party, Plan, StepSpec
 from .states import REQUEST_TRANSITIONS, STEP_TRANSITIONS, RequestStatus, StepStatus

@@ -18,9 +18,7 @@ from email.utils import format_datetime, parseaddr
 from string import Template
 from typing import Any, ClassVar
 
-from django.utils.translation import gettext_noop
-
-from ocilink.dispatch.channels.base import Channel, ConfigField
+from ocilink.dispatch.channels.base import Channel, ConfigField, gettext_noop
 from ocilink.dispatch.exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
 from ocilink.dispatch.registry import register_channel
 from ocilink.dispatch.transports import smtp
