@@ -9,7 +9,6 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from ocilink.accounts.models import AuditEvent
-from ocilink.suppliers import ledger_io
 from ocilink.suppliers.ledger_io import (
     ImportReport,
     LedgerImportError,
@@ -17,6 +16,7 @@ from ocilink.suppliers.ledger_io import (
     ledger_table_export_csv,
     ledger_table_export_xlsx,
     ledger_table_import,
+    reading,
 )
 from ocilink.suppliers.models import LedgerAccount, LedgerMapping, LedgerTable
 from tests.factories import OrganizationFactory, UserFactory
@@ -367,7 +367,7 @@ def test_a_file_that_cannot_be_used_is_refused_whole(unspsc_table, accounts, adm
 
 
 def test_a_file_with_too_many_rows_is_refused_whole(unspsc_table, accounts, admin, monkeypatch):
-    monkeypatch.setattr(ledger_io, "MAX_IMPORT_ROWS", 3)
+    monkeypatch.setattr(reading, "MAX_IMPORT_ROWS", 3)
     data = b"code,account code\n" + b"".join(f"4412210{n},4000\n".encode() for n in range(4))
 
     with pytest.raises(LedgerImportError) as refused:
@@ -380,7 +380,7 @@ def test_a_file_with_too_many_rows_is_refused_whole(unspsc_table, accounts, admi
 
 
 def test_a_file_of_exactly_the_row_limit_is_imported(unspsc_table, accounts, admin, monkeypatch):
-    monkeypatch.setattr(ledger_io, "MAX_IMPORT_ROWS", 3)
+    monkeypatch.setattr(reading, "MAX_IMPORT_ROWS", 3)
     data = b"code,account code\n" + b"".join(f"4412210{n},4000\n".encode() for n in range(3))
 
     report = run_import(unspsc_table, data, admin)

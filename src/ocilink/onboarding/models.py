@@ -13,7 +13,7 @@ from ocilink.core.models import TimeStampedModel
 from ocilink.dispatch.choices import channel_choices
 
 from .plans import PLANS, Party, Plan, StepSpec
-from .states import REQUEST_TRANSITIONS, STEP_TRANSITIONS, RequestStatus, StepStatus
+from .states import RequestStatus, StepStatus
 
 
 class Scenario(models.IntegerChoices):
@@ -96,9 +96,6 @@ class ConnectionRequest(TimeStampedModel):
     def is_new_supplier(self) -> bool:
         return self.scenario in (Scenario.IMPLEMENTATION_NEW, Scenario.LIVE_NEW)
 
-    def available_transitions(self) -> set[str]:
-        return set(REQUEST_TRANSITIONS.get(self.status, set()))
-
 
 class RequestStep(models.Model):
     """One step of a request's plan: who must do it, whether it was done (or skipped, and why), by whom and when."""
@@ -163,9 +160,6 @@ class RequestStep(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == StepStatus.OPEN and self.due_date is not None and self.due_date < timezone.localdate()
-
-    def available_transitions(self) -> set[str]:
-        return set(STEP_TRANSITIONS.get(self.status, set()))
 
 
 class RequestEvent(models.Model):

@@ -426,7 +426,3 @@ SCENARIO_4 = Plan(
 )
 
 PLANS: dict[int, Plan] = {plan.scenario: plan for plan in (SCENARIO_1, SCENARIO_2, SCENARIO_3, SCENARIO_4)}
-
-
-def plan_for(scenario: int) -> Plan:
-    return PLANS[scenario]

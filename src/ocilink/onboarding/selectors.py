@@ -14,7 +14,7 @@ from ocilink.connections.models import CatalogueEntry, Connection, OciCredential
 from ocilink.orders.models import PurchaseOrder
 
 from .models import ConnectionRequest, RequestStep
-from .permissions import is_platform_staff, who_acts
+from .permissions import who_acts
 from .states import RequestStatus, StepStatus
 
 # The source document: "De eerste 5 koppelingen zijn kosteloos" — an organization's first five active connections are
@@ -43,10 +43,6 @@ class BillingRow:
     tier: Tier
     charged_connections: tuple[ChargedConnection, ...]
 
-    @property
-    def charged_since(self) -> datetime | None:
-        return self.charged_connections[0].since if self.charged_connections else None
-
 
 def _active_connections(organization_id: int) -> QuerySet[Connection]:
     """Active connections in the order they became active (one made active without a date counts from its creation)."""
@@ -71,10 +67,6 @@ def charge_position_for_new(*, organization: Organization) -> int:
         .count()
     )
     return tier_for(organization=organization).active + pending + 1
-
-
-def new_connection_is_charged(*, organization: Organization) -> bool:
-    return charge_position_for_new(organization=organization) > FREE_CONNECTIONS
 
 
 def billing_overview() -> list[BillingRow]:
@@ -132,16 +124,6 @@ def connection_requests_for(*, organization: Organization) -> QuerySet[Connectio
     return ConnectionRequest.objects.filter(organization=organization).select_related(
         "organization", "catalogue_entry", "connection", "requested_by"
     )
-
-
-def connection_requests_visible_to(*, user: Any, organization: Organization | None) -> QuerySet[ConnectionRequest]:
-    """Platform staff see the requests of every organization; anyone else those of their own organization only."""
-    requests = ConnectionRequest.objects.select_related("organization", "catalogue_entry", "connection", "requested_by")
-    if is_platform_staff(user):
-        return requests
-    if organization is None:
-        return requests.none()
-    return requests.filter(organization=organization)
 
 
 @dataclass(frozen=True)

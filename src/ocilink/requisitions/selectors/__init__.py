@@ -1,0 +1,46 @@
+"""Reads on order requests, always scoped to an organization: the cart (``cart``), which requests a member sees and
+the list pages (``request_lists``), and the request page (``request_detail``)."""
+
+from __future__ import annotations
+
+from .cart import CartView, cart_for, own_order_request_of_line
+from .request_detail import (
+    EventView,
+    LastPrice,
+    LineView,
+    RequestDetail,
+    StepView,
+    order_request_detail,
+)
+from .request_lists import (
+    ROW_FIELDS,
+    RequestRow,
+    approvals_waiting_count,
+    order_request_list,
+    order_requests_visible_to,
+    order_requests_waiting_for,
+    request_rows,
+    row_values,
+    sees_all_requests,
+)
+
+__all__ = [
+    "ROW_FIELDS",
+    "CartView",
+    "EventView",
+    "LastPrice",
+    "LineView",
+    "RequestDetail",
+    "RequestRow",
+    "StepView",
+    "approvals_waiting_count",
+    "cart_for",
+    "order_request_detail",
+    "order_request_list",
+    "order_requests_visible_to",
+    "order_requests_waiting_for",
+    "own_order_request_of_line",
+    "request_rows",
+    "row_values",
+    "sees_all_requests",
+]

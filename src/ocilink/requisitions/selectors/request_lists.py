@@ -1,0 +1,187 @@
+"""Which order requests a member sees, and the two list pages: a member's order requests, and what waits for
+their approval.
+
+The list pages run a fixed number of queries whatever the page size: the count, the page's rows as plain values
+with their requester and cost centre, then one query for the lines and one for the open steps of all rows of the
+page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from ocilink.accounts.models import Membership, Role
+from ocilink.core.money import net_amount, totals_per_currency
+from ocilink.requisitions.models import ApprovalStep, OrderRequest, OrderRequestLine
+from ocilink.requisitions.states import OrderRequestStatus
+
+
+def sees_all_requests(membership: Membership) -> bool:
+    """Approvers and administrators (and platform staff) see every order request of their organization."""
+    return membership.role in (Role.APPROVER, Role.ADMINISTRATOR) or membership.user.is_staff
+
+
+def _steps_naming(membership: Membership) -> QuerySet[ApprovalStep]:
+    return ApprovalStep.objects.filter(Q(approver_id=membership.user_id) | Q(approver_role=membership.role))
+
+
+def order_requests_visible_to(*, membership: Membership) -> QuerySet[OrderRequest]:
+    """What a member may open: their own requests; all of them for approvers and administrators; and, for any
+    member, the requests with a step that names them."""
+    requests = OrderRequest.objects.filter(organization_id=membership.organization_id)
+    if sees_all_requests(membership):
+        return requests
+    named = _steps_naming(membership).filter(order_request=OuterRef("pk"))
+    return requests.filter(Q(requester_id=membership.user_id) | Exists(named))
+
+
+def order_request_list(*, membership: Membership, status: str = "") -> QuerySet[OrderRequest]:
+    """A member's own order requests; approvers and administrators see every submitted one (other people's carts
+    stay private). Newest first: by id, which grows with the creation time and lets the database stop after one
+    page instead of sorting every request of the organization."""
+    requests = OrderRequest.objects.filter(organization_id=membership.organization_id)
+    if sees_all_requests(membership):
+        requests = requests.filter(~Q(status=OrderRequestStatus.DRAFT) | Q(requester_id=membership.user_id))
+    else:
+        requests = requests.filter(requester_id=membership.user_id)
+    if status:
+        requests = requests.filter(status=status)
+    return requests.order_by("-pk")
+
+
+def _waiting(membership: Membership) -> QuerySet[OrderRequest]:
+    if membership.pk is None:  # platform staff acting in the organization: they see, but never approve
+        return OrderRequest.objects.none()
+    lower_level_open = ApprovalStep.objects.filter(
+        order_request=OuterRef("order_request"), status=ApprovalStep.Status.PENDING, level__lt=OuterRef("level")
+    )
+    mine_now = (
+        _steps_naming(membership)
+        .filter(order_request=OuterRef("pk"), status=ApprovalStep.Status.PENDING)
+        .filter(~Exists(lower_level_open))
+    )
+    return (
+        OrderRequest.objects.filter(organization_id=membership.organization_id, status=OrderRequestStatus.SUBMITTED)
+        .exclude(requester_id=membership.user_id)
+        .filter(Exists(mine_now))
+    )
+
+
+def order_requests_waiting_for(*, membership: Membership) -> QuerySet[OrderRequest]:
+    """Submitted requests of other people with a pending step that names this member at its current level (all
+    lower levels approved). Oldest first: they have waited longest."""
+    return _waiting(membership).order_by("submitted_at", "pk")
+
+
+def approvals_waiting_count(*, membership: Membership) -> int:
+    """How many requests wait for this member's approval (for a link with a count)."""
+    return _waiting(membership).count()
+
+
+# What a list row shows of the request itself; read as plain values (no model instances) to keep a page of 100
+# rows cheap.
+ROW_FIELDS = (
+    "pk",
+    "status",
+    "reference",
+    "created_at",
+    "submitted_at",
+    "requester__first_name",
+    "requester__last_name",
+    "requester__username",
+    "cost_centre__code",
+)
+
+
+def row_values(requests: QuerySet[OrderRequest]) -> QuerySet[OrderRequest, dict[str, Any]]:
+    """The requests as the values a list row needs; paginate this, then pass a page to ``request_rows``."""
+    return requests.values(*ROW_FIELDS)
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """One row of a list page, ready to print."""
+
+    pk: int
+    url: str
+    status: str
+    status_label: str
+    when: str
+    requester: str
+    reference: str
+    cost_centre: str
+    line_count: int
+    totals: list[str]
+    level: int | None
+    waiting_for: list[str]
+
+
+_URL_PLACEHOLDER = 987654321987
+
+
+def _name(first: str | None, last: str | None, username: str | None) -> str:
+    return f"{first or ''} {last or ''}".strip() or (username or "")
+
+
+def request_rows(values: Iterable[dict[str, Any]]) -> list[RequestRow]:
+    """Rows from a page of ``row_values``: two queries (the page's lines, its open steps), whatever the page size."""
+    page = list(values)
+    ids = [value["pk"] for value in page]
+    amounts: dict[int, list[tuple[str, Decimal | None]]] = {pk: [] for pk in ids}
+    for request_id, currency, unit_price, quantity, price_unit in OrderRequestLine.objects.filter(
+        order_request_id__in=ids
+    ).values_list("order_request_id", "currency", "unit_price", "quantity", "price_unit"):
+        amount = (
+            None if unit_price is None else net_amount(unit_price=unit_price, quantity=quantity, price_unit=price_unit)
+        )
+        amounts[request_id].append((currency, amount))
+    open_steps: dict[int, list[tuple[int, str, str]]] = {pk: [] for pk in ids}
+    for request_id, level, role, first, last, username in (
+        ApprovalStep.objects.filter(order_request_id__in=ids, status=ApprovalStep.Status.PENDING)
+        .order_by("level", "pk")
+        .values_list(
+            "order_request_id",
+            "level",
+            "approver_role",
+            "approver__first_name",
+            "approver__last_name",
+            "approver__username",
+        )
+    ):
+        who = _name(first, last, username) if username else (str(Role(role).label) if role else "")
+        open_steps[request_id].append((level, role, who))
+    # One reverse() for the page instead of one per row (each costs tens of microseconds): the detail URL with a
+    # placeholder id, filled in per row.
+    url = reverse("requisitions:request_detail", args=[_URL_PLACEHOLDER])
+    rows = []
+    for value in page:
+        pk = value["pk"]
+        steps = open_steps[pk]
+        current = min(step[0] for step in steps) if steps and value["status"] == OrderRequestStatus.SUBMITTED else None
+        when = value["submitted_at"] or value["created_at"]
+        rows.append(
+            RequestRow(
+                pk=pk,
+                url=url.replace(str(_URL_PLACEHOLDER), str(pk)),
+                status=value["status"],
+                status_label=str(OrderRequestStatus(value["status"]).label),
+                when=timezone.localtime(when).strftime("%Y-%m-%d %H:%M"),
+                requester=_name(
+                    value["requester__first_name"], value["requester__last_name"], value["requester__username"]
+                ),
+                reference=value["reference"],
+                cost_centre=value["cost_centre__code"] or "",
+                line_count=len(amounts[pk]),
+                totals=[f"{currency} {total}" for currency, total in totals_per_currency(amounts[pk]).items()],
+                level=current,
+                waiting_for=[who for step_level, _role, who in steps if step_level == current],
+            )
+        )
+    return rows
