@@ -84,7 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "ocilink.core.middleware.SiteMiddleware",
+    "ocilink.demo_webshop.middleware.SiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,7 +96,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "ocilink.urls"
 # The demo webshop is served from its own origin (another port and host name) by the same process; requests that
-# arrive through its WSGI entry point are routed with this URLconf instead (see core.middleware.SiteMiddleware).
+# arrive through its WSGI entry point are routed with this URLconf instead (see demo_webshop.middleware.SiteMiddleware).
 DEMO_WEBSHOP_URLCONF = "ocilink.demo_webshop.urls"
 WSGI_APPLICATION = "ocilink.wsgi.application"
 
