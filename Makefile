@@ -2,7 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# One stamp per extra and version of pyproject.toml: `make demo` installs the demo extra, the others the dev extra
+# (which holds the demo's too).
+CKSUM := $(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-dev-$(CKSUM)
+DEMO_STAMP := $(VENV)/.installed-demo-$(CKSUM)
 PORT ?= 8000
 PYTEST_ARGS ?=
 
@@ -11,13 +15,13 @@ PYTEST_ARGS ?=
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(VENV)/.installed-%-$(CKSUM): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	rm -f $(VENV)/.installed-* && touch $@
+	$(BIN)/python -m pip install --quiet -e '.[$*]'
+	rm -f $(VENV)/.installed-$*-* && touch $@
 
 ## demo: set up the SQLite demo and serve the platform (127.0.0.1:$(PORT)) and the demo webshop (localhost:$(PORT)+1)
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/ocilink demo --port $(PORT)
 
 ## test: the whole test suite (set DATABASE_URL to run it on PostgreSQL)

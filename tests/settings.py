@@ -1,4 +1,4 @@
-"""Settings for the test suite: the real settings, with test keys and fast password hashing."""
+"""Settings for the test suite: the real settings, with the demo on, test keys and fast password hashing."""
 
 import os
 
@@ -8,6 +8,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("OCILINK_KEYRING", Fernet.generate_key().decode())
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ["DEBUG"] = "0"
+os.environ["OCILINK_DEMO"] = "1"  # the tests use the demo webshop and its supplier inbox as real counterparts
 
 from ocilink.settings import *  # noqa: E402,F403
 

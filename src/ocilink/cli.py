@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return check_main(args[1:])
     if args[0] == "demo":
-        from ocilink.core.demo_environment import prepare_demo_environment
+        from ocilink.demo_webshop.environment import prepare_demo_environment
 
         prepare_demo_environment()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocilink.settings")

@@ -78,13 +78,11 @@ INSTALLED_APPS = [
     "ocilink.orders",
     "ocilink.dispatch",
     "ocilink.onboarding",
-    "ocilink.demo_webshop",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "ocilink.core.middleware.SiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,10 +93,22 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ocilink.urls"
-# The demo webshop is served from its own origin (another port and host name) by the same process; requests that
-# arrive through its WSGI entry point are routed with this URLconf instead (see core.middleware.SiteMiddleware).
-DEMO_WEBSHOP_URLCONF = "ocilink.demo_webshop.urls"
 WSGI_APPLICATION = "ocilink.wsgi.application"
+
+# The demo: a reference supplier's webshop with its order inbox, for `ocilink demo` and the test suite (both switch
+# it on). Off by default: production needs neither the app nor its dependencies (the `demo` extra).
+OCILINK_DEMO = _env_bool("OCILINK_DEMO", False)
+if OCILINK_DEMO:
+    INSTALLED_APPS.append("ocilink.demo_webshop")
+    # The webshop is served from its own origin (another port and host name) by the same process; requests that
+    # arrive through its WSGI entry point are routed with its URLconf instead (see demo_webshop.middleware).
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+        "ocilink.demo_webshop.middleware.SiteMiddleware",
+    )
+    DEMO_WEBSHOP_URLCONF = "ocilink.demo_webshop.urls"
+    # Where the demo supplier's inbox keeps what it received.
+    DEMO_INBOX_DIR = VAR_DIR / "inbox"
 
 TEMPLATES = [
     {
@@ -205,8 +215,6 @@ EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = _env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ocilink <orders@localhost>")
-# Where the demo supplier inbox (``ocilink demo``) keeps what it received.
-DEMO_INBOX_DIR = VAR_DIR / "inbox"
 # The public address of this platform, for links in e-mails (HOOK_URL comes from the request itself).
 OCILINK_BASE_URL = os.environ.get("OCILINK_BASE_URL", "http://127.0.0.1:8000")
 

@@ -1,4 +1,5 @@
-"""URLs of the platform. The demo webshop has its own URLconf (demo_webshop/urls.py) on its own origin."""
+"""URLs of the platform. The demo webshop (only with OCILINK_DEMO on) has its own URLconf (demo_webshop/urls.py) on
+its own origin."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views

@@ -1,4 +1,4 @@
-"""Serve the platform and the demo webshop from one process with waitress, and stop both cleanly."""
+"""Serve one or more WSGI applications with waitress from one process, and stop them together and cleanly."""
 
 from __future__ import annotations
 

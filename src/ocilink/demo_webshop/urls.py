@@ -1,4 +1,4 @@
-"""URLs of the demo webshop, served as the root URLconf of its own origin (see core.middleware.SiteMiddleware)."""
+"""URLs of the demo webshop, served as the root URLconf of its own origin (see middleware.SiteMiddleware)."""
 
 from django.urls import include, path
 

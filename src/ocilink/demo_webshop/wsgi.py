@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ocilink.core.middleware import SITE_ENVIRON_KEY
+from .middleware import SITE_ENVIRON_KEY
 
 
 def webshop_application(django_app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:

@@ -6,8 +6,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.core.wsgi import get_wsgi_application
 
 from ocilink.core.servers import ServerGroup
+from ocilink.demo_webshop.seed import CONSULTANT, DEMO_LOGINS, SUPPORT, seed_demo
+from ocilink.demo_webshop.supplier_inbox import start_supplier_inbox
+from ocilink.demo_webshop.wsgi import webshop_application
+from ocilink.orders.worker import WorkerThread
 
 
 class Command(BaseCommand):
@@ -23,13 +28,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="set up and seed only")
 
     def handle(self, *args: object, **options: object) -> None:
-        from django.core.wsgi import get_wsgi_application
-
-        from ocilink.demo_webshop.seed import CONSULTANT, DEMO_LOGINS, SUPPORT, seed_demo
-        from ocilink.demo_webshop.supplier_inbox import start_supplier_inbox
-        from ocilink.demo_webshop.wsgi import webshop_application
-        from ocilink.orders.worker import WorkerThread
-
         port = int(options["port"])  # type: ignore[call-overload]
         platform_url = f"http://127.0.0.1:{port}"
         webshop_url = f"http://localhost:{port + 1}"
