@@ -36,7 +36,7 @@ from ocilink.dispatch.models import DispatchAttempt, DispatchDocument
 from ocilink.onboarding.services import connection_request_create
 from ocilink.orders.services import purchase_orders_create
 from ocilink.protocols.oci import encode_cart_body
-from ocilink.punchout import testing
+from ocilink.punchout import trials
 from ocilink.punchout.services import punchout_find_session, punchout_receive, punchout_start
 from ocilink.requisitions.models import ApprovalRule, ApprovalStep, OrderRequest, OrderRequestLine
 from ocilink.requisitions.states import OrderRequestStatus
@@ -277,7 +277,7 @@ def build_world() -> World:
     extra = {
         "connection_request": connection_request,
         "activate_step": connection_request.steps.get(key="activate"),
-        "test_punchout": testing.test_punchout_create(
+        "test_punchout": trials.trial_create(
             organization=organization, connection=connection, reference="isolation", created_by=admin.user
         ),
     }

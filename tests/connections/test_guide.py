@@ -16,7 +16,7 @@ from django.urls import reverse
 from ocilink.dispatch.registry import channel_classes
 from ocilink.protocols.cxml.tests.conftest import DTD_VERSION, find_cxml_dtd
 from ocilink.protocols.oci import DEFAULT_UNIT_ALIASES, FIELDS, build_punchout_fields
-from ocilink.punchout import testing
+from ocilink.punchout import trials
 from ocilink.punchout.models import TestPunchout
 
 _INPUT = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
@@ -126,14 +126,14 @@ def test_the_self_test_form_is_capped_per_client(settings):
         "username": "u",
         "password": "p",
     }
-    for _ in range(testing.SELFTEST_MAX_PER_CLIENT_PER_HOUR):
+    for _ in range(trials.SELFTEST_MAX_PER_CLIENT_PER_HOUR):
         assert client.post(reverse("guide:selftest"), data).status_code == 302
 
     refused = client.post(reverse("guide:selftest"), data)
 
     assert refused.status_code == 429
     assert "Too many self-tests were started in the last hour." in refused.content.decode()
-    assert TestPunchout.objects.count() == testing.SELFTEST_MAX_PER_CLIENT_PER_HOUR
+    assert TestPunchout.objects.count() == trials.SELFTEST_MAX_PER_CLIENT_PER_HOUR
 
 
 # -- the self-test against the real demo webshop -------------------------------------------------------------------

@@ -25,12 +25,12 @@ from ocilink.accounts.decorators import membership_required
 from ocilink.accounts.models import Role
 from ocilink.accounts.selectors import delivery_addresses_of
 from ocilink.core.crypto import SecretError
-from ocilink.punchout.testing import (
+from ocilink.punchout.trials import (
     SELFTEST_REFERENCE,
     SESSION_SELFTESTS_KEY,
-    PunchoutTestError,
-    TooManyTests,
-    test_punchout_create_for_supplier,
+    TooManyTrials,
+    TrialError,
+    trial_create_for_supplier,
 )
 
 from .address_sheet import CONTENT_TYPE, SheetError, address_sheet_build, address_sheet_import, sheet_file_name
@@ -257,7 +257,7 @@ def guide_selftest(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                test = test_punchout_create_for_supplier(
+                test = trial_create_for_supplier(
                     webshop_url=data["webshop_url"],
                     method=data["method"],
                     username_field=data["username_field"],
@@ -269,9 +269,9 @@ def guide_selftest(request: HttpRequest) -> HttpResponse:
                     client=str(request.META.get("REMOTE_ADDR") or ""),
                     created_by=request.user,
                 )
-            except PunchoutTestError as exc:
+            except TrialError as exc:
                 form.add_error(None, str(exc))
-                status = 429 if isinstance(exc, TooManyTests) else 400
+                status = 429 if isinstance(exc, TooManyTrials) else 400
             else:
                 # Only this browser may open the start page, which holds the test password.
                 mine = [*request.session.get(SESSION_SELFTESTS_KEY, []), str(test.pk)][-20:]

@@ -93,7 +93,7 @@ def connection_hold_next_order_set(*, request: ConnectionRequest, actor: Any, ho
 def roundtrip_available() -> bool:
     """Whether the roundtrip test of the punchout app is installed (its module and its start page)."""
     try:
-        from ocilink.punchout import testing  # noqa: F401
+        from ocilink.punchout import trials  # noqa: F401
     except ImportError:
         return False
     try:
@@ -115,7 +115,7 @@ def _test_account(request: ConnectionRequest) -> OciCredential | None:
 @transaction.atomic
 def request_roundtrip_start(*, step: RequestStep, actor: Any) -> Any:
     """Start a test punchout with the organization's login details; its report is kept under the step's reference."""
-    from ocilink.punchout.testing import PunchoutTestError, test_punchout_create
+    from ocilink.punchout.trials import TrialError, trial_create
 
     request = lock_request(step.request)
     ensure_open(request)
@@ -125,14 +125,14 @@ def request_roundtrip_start(*, step: RequestStep, actor: Any) -> Any:
     if request.connection is None or account is None:
         raise OnboardingError(_("Enter the OCI login details first: the roundtrip test logs in with them."))
     try:
-        test = test_punchout_create(
+        test = trial_create(
             organization=request.organization,
             connection=request.connection,
             credential_user=account,
             reference=roundtrip_reference(step),
             created_by=actor,
         )
-    except PunchoutTestError as exc:
+    except TrialError as exc:
         raise OnboardingError(str(exc)) from exc
     record_event(request=request, actor=actor, action=RequestEvent.Action.ROUNDTRIP_STARTED, step=step)
     return test

@@ -191,12 +191,10 @@ def roundtrip_reference(step: RequestStep) -> str:
 def latest_roundtrip_for(*, step: RequestStep) -> Any | None:
     """The latest roundtrip test punchout started for this step, or None (also when roundtrip tests are missing)."""
     try:
-        from ocilink.punchout.testing import test_punchouts_with_reference
+        from ocilink.punchout.trials import trials_with_reference
     except ImportError:
         return None
-    return test_punchouts_with_reference(
-        reference=roundtrip_reference(step), organization=step.request.organization
-    ).first()
+    return trials_with_reference(reference=roundtrip_reference(step), organization=step.request.organization).first()
 
 
 def scenario_for(*, organization: Organization, catalogue_entry: CatalogueEntry | None) -> int:

@@ -1,10 +1,10 @@
-"""Test punchouts: punch into a webshop, receive what it sends back, check it, and import nothing.
+"""Trials (test punchouts): punch into a webshop, receive what it sends back, check it, and import nothing.
 
 Two kinds, one model (``TestPunchout``):
 
 * the **technical roundtrip test** of a connection (onboarding, step "activate and test"): made by
-  :func:`test_punchout_create` with the organization's own OCI account of that connection;
-* the **supplier self-test** of the public integration guide: made by :func:`test_punchout_create_for_supplier`
+  :func:`trial_create` with the organization's own OCI account of that connection;
+* the **supplier self-test** of the public integration guide: made by :func:`trial_create_for_supplier`
   with the webshop URL, field names and test account the supplier typed in (no organization).
 
 Both are started by ``punchout:test_start`` (the same auto-submitting form as a real punchout) and come back to
@@ -14,7 +14,6 @@ The report page ``punchout:test_report`` is open to whoever holds its link: the 
 the capability (a supplier has no account).
 """
 
-# ruff: noqa: PT028  (the service names test_punchout_* are not pytest tests; their defaults are meant)
 from __future__ import annotations
 
 import hashlib
@@ -39,7 +38,7 @@ from .models import TestPunchout
 from .services import KEPT_HEADERS, TRUNCATED_BODY_KEEP
 from .tokens import hash_token, new_token
 
-TEST_TTL = timedelta(hours=2)
+TRIAL_TTL = timedelta(hours=2)
 SELFTEST_REFERENCE = "supplier-selftest"
 # The public self-test stores what strangers send, so it is capped: per client address and in all, per hour.
 SELFTEST_MAX_PER_CLIENT_PER_HOUR = 10
@@ -50,9 +49,7 @@ MAX_SECRET_CHARS = 200
 MAX_FIELD_NAME_CHARS = 60
 
 
-class TestOutcome(models.TextChoices):
-    __test__ = False
-
+class TrialOutcome(models.TextChoices):
     CHECKED = "checked", gettext_lazy("Checked")
     UNREADABLE = "unreadable", gettext_lazy("The body could not be read")
     EXPIRED = "expired", gettext_lazy("Arrived after the test had expired")
@@ -60,19 +57,17 @@ class TestOutcome(models.TextChoices):
     DUPLICATE = "duplicate", gettext_lazy("Ignored: this test had already received a cart")
 
 
-class PunchoutTestError(Exception):
+class TrialError(Exception):
     """A test punchout cannot be made or started; the message says what to change (and holds no secret)."""
 
 
-class TooManyTests(PunchoutTestError):
+class TooManyTrials(TrialError):
     """The cap on self-tests per hour was reached."""
 
 
 @dataclass(frozen=True)
-class TestStart:
+class TrialStart:
     """What the start page needs: where to send the browser, how, and with which fields."""
-
-    __test__ = False
 
     test: TestPunchout
     url: str
@@ -83,7 +78,7 @@ class TestStart:
 def _new(**values: Any) -> TestPunchout:
     """An unsaved test with a fresh token; the account is sealed by the caller (the context needs the id)."""
     token, now = new_token(), timezone.now()
-    test = TestPunchout(token_hash=hash_token(token), created_at=now, expires_at=now + TEST_TTL, **values)
+    test = TestPunchout(token_hash=hash_token(token), created_at=now, expires_at=now + TRIAL_TTL, **values)
     test.token_encrypted = test.seal("token", token)
     return test
 
@@ -102,12 +97,12 @@ def _check_fields(
             extra_params=extra_params,
         )
     except ValueError as exc:
-        raise PunchoutTestError(
+        raise TrialError(
             _("The field names or extra parameters cannot be used: %(problem)s.") % {"problem": exc}
         ) from exc
 
 
-def test_punchout_create(
+def trial_create(
     *,
     organization: Organization,
     connection: Connection,
@@ -118,39 +113,39 @@ def test_punchout_create(
     """A roundtrip test of ``connection`` with the organization's account: the organization-wide one, or the one of
     the delivery address (or credential) given as ``credential_user``.
 
-    Raises :class:`PunchoutTestError` when the connection is not the organization's or the account is missing or
+    Raises :class:`TrialError` when the connection is not the organization's or the account is missing or
     cannot be opened.
     """
     if connection.organization_id != organization.pk:
-        raise PunchoutTestError(_("This connection belongs to another organization."))
+        raise TrialError(_("This connection belongs to another organization."))
     credentials = OciCredential.objects.filter(organization=organization, connection=connection)
     address: DeliveryAddress | None = None
     if isinstance(credential_user, OciCredential):
         credential = credentials.filter(pk=credential_user.pk).first()
         if credential is None:
-            raise PunchoutTestError(_("This account does not belong to the connection."))
+            raise TrialError(_("This account does not belong to the connection."))
         address = credential.delivery_address
     elif isinstance(credential_user, DeliveryAddress):
         if credential_user.organization_id != organization.pk:
-            raise PunchoutTestError(_("This delivery address belongs to another organization."))
+            raise TrialError(_("This delivery address belongs to another organization."))
         address = credential_user
         credential = credentials.filter(delivery_address=address).first()
         if credential is None:
-            raise PunchoutTestError(
+            raise TrialError(
                 _("There is no account of %(connection)s for the delivery address %(address)s.")
                 % {"connection": connection.name, "address": address.label}
             )
     else:
         credential = credentials.filter(delivery_address__isnull=True).first()
         if credential is None:
-            raise PunchoutTestError(
+            raise TrialError(
                 _("There is no organization-wide account of %(connection)s yet; enter it under its credentials.")
                 % {"connection": connection.name}
             )
     try:
         username, password = credential.username, credential.password
     except SecretError as exc:
-        raise PunchoutTestError(
+        raise TrialError(
             _("The account cannot be read with this server's key ring; enter it again under the credentials.")
         ) from exc
     extra_params = {str(k): str(v) for k, v in (connection.extra_params or {}).items()}
@@ -181,15 +176,12 @@ def test_punchout_create(
     return test
 
 
-test_punchout_create.__test__ = False  # type: ignore[attr-defined]
-
-
 def client_hash(address: str) -> str:
     """A keyed hash of a client's IP address: enough to count its self-tests, without keeping the address."""
     return hashlib.sha256(f"{settings.SECRET_KEY}:selftest:{address}".encode()).hexdigest()
 
 
-def test_punchout_create_for_supplier(
+def trial_create_for_supplier(
     *,
     webshop_url: str,
     method: str,
@@ -205,21 +197,21 @@ def test_punchout_create_for_supplier(
     """A self-test of a supplier's webshop with the test account they typed in; no organization is involved.
 
     ``client`` (the requester's IP address) caps self-tests at ``SELFTEST_MAX_PER_CLIENT_PER_HOUR`` per address
-    and ``SELFTEST_MAX_PER_HOUR`` in all. Raises :class:`PunchoutTestError` for input that cannot be used.
+    and ``SELFTEST_MAX_PER_HOUR`` in all. Raises :class:`TrialError` for input that cannot be used.
     """
     parts = urlsplit(webshop_url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PunchoutTestError(_("The webshop URL must start with https:// (or http://) and name a host."))
+        raise TrialError(_("The webshop URL must start with https:// (or http://) and name a host."))
     method = method.strip().upper()
     if method not in ("POST", "GET"):
-        raise PunchoutTestError(_("The method must be POST or GET."))
+        raise TrialError(_("The method must be POST or GET."))
     if len(username) > MAX_SECRET_CHARS or len(password) > MAX_SECRET_CHARS:
-        raise PunchoutTestError(
+        raise TrialError(
             _("The test username and password may have at most %(max)d characters.") % {"max": MAX_SECRET_CHARS}
         )
     names = [username_field, password_field, *extra_params]
     if any(len(name) > MAX_FIELD_NAME_CHARS for name in names):
-        raise PunchoutTestError(
+        raise TrialError(
             _("Field and parameter names may have at most %(max)d characters.") % {"max": MAX_FIELD_NAME_CHARS}
         )
     _check_fields(
@@ -235,7 +227,7 @@ def test_punchout_create_for_supplier(
     if recent.count() >= SELFTEST_MAX_PER_HOUR or (
         hashed and recent.filter(client_hash=hashed).count() >= SELFTEST_MAX_PER_CLIENT_PER_HOUR
     ):
-        raise TooManyTests(
+        raise TooManyTrials(
             _("Too many self-tests were started in the last hour. Try again later, or finish an open test first.")
         )
     test = _new(
@@ -255,10 +247,7 @@ def test_punchout_create_for_supplier(
     return test
 
 
-test_punchout_create_for_supplier.__test__ = False  # type: ignore[attr-defined]
-
-
-def test_punchout_may_start(*, test: TestPunchout, user: Any, session: Any) -> bool:
+def trial_may_open(*, test: TestPunchout, user: Any, session: Any) -> bool:
     """Whether this browser may open the start page, which holds the webshop password.
 
     An organization's test: platform staff, or an administrator of that organization. A supplier self-test: the
@@ -279,23 +268,20 @@ def test_punchout_may_start(*, test: TestPunchout, user: Any, session: Any) -> b
     return str(test.pk) in (session.get(SESSION_SELFTESTS_KEY) or [])
 
 
-test_punchout_may_start.__test__ = False  # type: ignore[attr-defined]
-
-
-def test_punchout_start(*, test: TestPunchout, hook_url_for: Any) -> TestStart:
+def trial_start(*, test: TestPunchout, hook_url_for: Any) -> TrialStart:
     """The form that logs the browser in at the webshop, with HOOK_URL pointing at the test return.
 
-    ``hook_url_for(token)`` turns the token into the absolute HOOK_URL. Raises :class:`PunchoutTestError` when the
+    ``hook_url_for(token)`` turns the token into the absolute HOOK_URL. Raises :class:`TrialError` when the
     test has expired or already received its cart.
     """
     if test.used_at is not None:
-        raise PunchoutTestError(_("This test has already received a cart. Start a new test to try again."))
+        raise TrialError(_("This test has already received a cart. Start a new test to try again."))
     if test.is_expired:
-        raise PunchoutTestError(_("This test has expired. Start a new test."))
+        raise TrialError(_("This test has expired. Start a new test."))
     try:
         token, username, password = test.unseal("token"), test.unseal("username"), test.unseal("password")
     except SecretError as exc:
-        raise PunchoutTestError(_("This test cannot be read with this server's key ring. Start a new test.")) from exc
+        raise TrialError(_("This test cannot be read with this server's key ring. Start a new test.")) from exc
     fields = build_punchout_fields(
         hook_url=hook_url_for(token),
         username=username,
@@ -306,21 +292,15 @@ def test_punchout_start(*, test: TestPunchout, hook_url_for: Any) -> TestStart:
     )
     if test.started_at is None:
         TestPunchout.objects.filter(pk=test.pk, started_at__isnull=True).update(started_at=timezone.now())
-    return TestStart(test=test, url=test.webshop_url, method=test.method, fields=fields)
+    return TrialStart(test=test, url=test.webshop_url, method=test.method, fields=fields)
 
 
-test_punchout_start.__test__ = False  # type: ignore[attr-defined]
-
-
-def test_punchout_find(*, token: str) -> TestPunchout | None:
+def trial_find(*, token: str) -> TestPunchout | None:
     return TestPunchout.objects.filter(token_hash=hash_token(token)).first()
 
 
-test_punchout_find.__test__ = False  # type: ignore[attr-defined]
-
-
-def test_punchout_receive(*, test: TestPunchout, http_method: str, meta: dict, body: bytes, truncated: bool) -> str:
-    """Take one return to the test's HOOK_URL; returns a :class:`TestOutcome` value.
+def trial_receive(*, test: TestPunchout, http_method: str, meta: dict, body: bytes, truncated: bool) -> str:
+    """Take one return to the test's HOOK_URL; returns a :class:`TrialOutcome` value.
 
     The token is claimed atomically first (a second return stores nothing and changes nothing); then the raw body
     is stored, committed, and only then parsed. An expired test or an over-size body keeps the body (the start of
@@ -329,12 +309,12 @@ def test_punchout_receive(*, test: TestPunchout, http_method: str, meta: dict, b
     now = timezone.now()
     claimed = TestPunchout.objects.filter(pk=test.pk, used_at__isnull=True).update(used_at=now)
     if not claimed:
-        return TestOutcome.DUPLICATE
+        return TrialOutcome.DUPLICATE
     outcome = ""
     if now >= test.expires_at:
-        outcome = TestOutcome.EXPIRED
+        outcome = TrialOutcome.EXPIRED
     elif truncated:
-        outcome = TestOutcome.TOO_LARGE
+        outcome = TrialOutcome.TOO_LARGE
     content_type = str(meta.get("CONTENT_TYPE", ""))[:255]
     stored = body[:TRUNCATED_BODY_KEEP] if truncated else body
     TestPunchout.objects.filter(pk=test.pk).update(
@@ -346,16 +326,13 @@ def test_punchout_receive(*, test: TestPunchout, http_method: str, meta: dict, b
     )
     if outcome:
         return outcome
-    report = test_punchout_check(test=test, body=body, content_type=content_type)
-    outcome = TestOutcome.UNREADABLE if report.get("unreadable") else TestOutcome.CHECKED
+    report = trial_check(test=test, body=body, content_type=content_type)
+    outcome = TrialOutcome.UNREADABLE if report.get("unreadable") else TrialOutcome.CHECKED
     TestPunchout.objects.filter(pk=test.pk).update(report=report, outcome=outcome)
     return outcome
 
 
-test_punchout_receive.__test__ = False  # type: ignore[attr-defined]
-
-
-def test_punchout_check(*, test: TestPunchout, body: bytes, content_type: str) -> dict[str, object]:
+def trial_check(*, test: TestPunchout, body: bytes, content_type: str) -> dict[str, object]:
     """The check report of a body, as ``ocilink check-cart --json`` gives it (with the test's charset and units).
 
     A body that cannot be read at all gives a report with one error and ``"unreadable": True``.
@@ -380,13 +357,7 @@ def test_punchout_check(*, test: TestPunchout, body: bytes, content_type: str) -
     return cart_report(cart)
 
 
-test_punchout_check.__test__ = False  # type: ignore[attr-defined]
-
-
-def test_punchouts_with_reference(*, reference: str, organization: Organization | None = None) -> Any:
+def trials_with_reference(*, reference: str, organization: Organization | None = None) -> Any:
     """The tests made under a reference (e.g. ``"onboarding-step:12"``), newest first; scoped to an organization
     when one is given (``None`` returns the supplier self-tests, which have none)."""
     return TestPunchout.objects.filter(reference=reference, organization=organization).order_by("-created_at")
-
-
-test_punchouts_with_reference.__test__ = False  # type: ignore[attr-defined]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from ocilink.accounts.models import Role
 from ocilink.connections.services import oci_credential_set
 from ocilink.core.crypto import SecretError
-from ocilink.punchout import testing
+from ocilink.punchout import trials
 from ocilink.punchout.models import CartReturn, TestPunchout
 from ocilink.requisitions.models import OrderRequestLine
 from tests.factories import DeliveryAddressFactory, MembershipFactory, UserFactory
@@ -43,7 +43,7 @@ def _admin_client(shop) -> Client:  # type: ignore[no-untyped-def]
 def _org_test(shop, **changes) -> TestPunchout:  # type: ignore[no-untyped-def]
     values = {"reference": "onboarding-step:12", "created_by": shop.user}
     values.update(changes)
-    return testing.test_punchout_create(organization=shop.organization, connection=shop.connection, **values)
+    return trials.trial_create(organization=shop.organization, connection=shop.connection, **values)
 
 
 def _start(client: Client, test: TestPunchout) -> tuple[dict[str, str], str]:
@@ -101,10 +101,10 @@ def test_a_test_can_use_the_account_of_a_delivery_address(shop):
 def test_a_test_refuses_a_missing_account_and_another_organizations_connection(shop, other_shop):
     depot = DeliveryAddressFactory(organization=shop.organization, label="Depot")
 
-    with pytest.raises(testing.PunchoutTestError, match="no account of .* for the delivery address Depot"):
+    with pytest.raises(trials.TrialError, match="no account of .* for the delivery address Depot"):
         _org_test(shop, credential_user=depot)
-    with pytest.raises(testing.PunchoutTestError, match="another organization"):
-        testing.test_punchout_create(
+    with pytest.raises(trials.TrialError, match="another organization"):
+        trials.trial_create(
             organization=shop.organization, connection=other_shop.connection, reference="x", created_by=None
         )
     assert TestPunchout.objects.count() == 0
@@ -127,7 +127,7 @@ def test_the_start_page_auto_submits_the_login_form_with_a_test_hook_url(shop):
     assert fields["~OkCode"] == "ADDI"
     assert hook_path.startswith("/punchout/test/return/")
     token = hook_path.rstrip("/").rsplit("/", 1)[1]
-    assert testing.test_punchout_find(token=token) == test
+    assert trials.trial_find(token=token) == test
 
 
 def test_only_staff_and_the_organizations_administrators_may_open_the_start_page(shop, other_shop):
@@ -157,7 +157,7 @@ def test_the_return_stores_the_raw_body_checks_it_and_imports_nothing(shop):
     test.refresh_from_db()
     assert bytes(test.return_body) == body
     assert test.return_content_type == "application/x-www-form-urlencoded"
-    assert test.outcome == testing.TestOutcome.CHECKED
+    assert test.outcome == trials.TrialOutcome.CHECKED
     assert test.report["ok"] is True
     assert [line["description"] for line in test.report["lines"]] == ["Article 1", "Article 2"]
     assert [line["net_amount"] for line in test.report["lines"]] == ["20.00", "20.00"]
@@ -174,7 +174,7 @@ def test_an_unreadable_body_is_kept_and_reported(shop):
     assert response.status_code == 303
     test.refresh_from_db()
     assert bytes(test.return_body) == b"NEW_ITEM-DESCRIPTION[1]=x"
-    assert test.outcome == testing.TestOutcome.UNREADABLE
+    assert test.outcome == trials.TrialOutcome.UNREADABLE
     assert test.report["ok"] is False
     assert len(test.report["errors"]) == 1
 
@@ -202,7 +202,7 @@ def test_an_expired_test_keeps_the_body_and_checks_nothing(shop):
     assert response.status_code == 410
     test.refresh_from_db()
     assert bytes(test.return_body) == cart_body(1)
-    assert (test.outcome, test.report) == (testing.TestOutcome.EXPIRED, None)
+    assert (test.outcome, test.report) == (trials.TrialOutcome.EXPIRED, None)
 
 
 def test_another_token_is_unknown_and_stores_nothing(shop):
@@ -240,7 +240,7 @@ def test_an_oversize_body_is_refused_and_its_start_kept(shop, settings):
 
     assert response.status_code == 413
     test.refresh_from_db()
-    assert test.outcome == testing.TestOutcome.TOO_LARGE
+    assert test.outcome == trials.TrialOutcome.TOO_LARGE
     assert bytes(test.return_body) == body  # its start (up to 64 KB) is kept, as for a real return
     assert test.report is None
 
@@ -286,7 +286,7 @@ def test_the_report_of_an_unknown_test_is_not_found():
 
 
 def test_a_supplier_self_test_needs_no_organization_and_opens_only_in_its_own_browser(db):
-    test = testing.test_punchout_create_for_supplier(
+    test = trials.trial_create_for_supplier(
         webshop_url="https://shop.supplier.example/oci",
         method="get",
         username_field="login",
@@ -294,11 +294,11 @@ def test_a_supplier_self_test_needs_no_organization_and_opens_only_in_its_own_br
         extra_params={"LANGU": "NL"},
         username="tester",
         password="Test-Pw-1",
-        reference=testing.SELFTEST_REFERENCE,
+        reference=trials.SELFTEST_REFERENCE,
     )
     mine = Client()
     session = mine.session
-    session[testing.SESSION_SELFTESTS_KEY] = [str(test.pk)]
+    session[trials.SESSION_SELFTESTS_KEY] = [str(test.pk)]
     session.save()
 
     fields, _hook = _start(mine, test)
@@ -330,8 +330,8 @@ def test_a_self_test_refuses_input_it_cannot_use(db, changes, message):
     }
     values.update(changes)
 
-    with pytest.raises(testing.PunchoutTestError, match=message):
-        testing.test_punchout_create_for_supplier(**values)
+    with pytest.raises(trials.TrialError, match=message):
+        trials.trial_create_for_supplier(**values)
     assert TestPunchout.objects.count() == 0
 
 
@@ -345,15 +345,15 @@ def test_self_tests_are_capped_per_client_per_hour(db):
         "username": "u",
         "password": "p",
     }
-    for _ in range(testing.SELFTEST_MAX_PER_CLIENT_PER_HOUR):
-        testing.test_punchout_create_for_supplier(**values, client="203.0.113.7")
+    for _ in range(trials.SELFTEST_MAX_PER_CLIENT_PER_HOUR):
+        trials.trial_create_for_supplier(**values, client="203.0.113.7")
 
-    with pytest.raises(testing.TooManyTests):
-        testing.test_punchout_create_for_supplier(**values, client="203.0.113.7")
-    other = testing.test_punchout_create_for_supplier(**values, client="198.51.100.1")
+    with pytest.raises(trials.TooManyTrials):
+        trials.trial_create_for_supplier(**values, client="203.0.113.7")
+    other = trials.trial_create_for_supplier(**values, client="198.51.100.1")
 
     assert other.client_hash != ""
-    assert TestPunchout.objects.filter(client_hash=testing.client_hash("203.0.113.7")).count() == 10
+    assert TestPunchout.objects.filter(client_hash=trials.client_hash("203.0.113.7")).count() == 10
     assert "203.0.113.7" not in TestPunchout.objects.values_list("client_hash", flat=True)[0]
 
 
@@ -361,7 +361,7 @@ def test_tests_are_found_by_their_reference_within_the_organization(shop, other_
     mine = _org_test(shop)
     _org_test(other_shop)
 
-    found = list(testing.test_punchouts_with_reference(reference="onboarding-step:12", organization=shop.organization))
+    found = list(trials.trials_with_reference(reference="onboarding-step:12", organization=shop.organization))
 
     assert found == [mine]
 

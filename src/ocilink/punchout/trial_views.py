@@ -1,4 +1,4 @@
-"""Views of the test punchout: start (to the webshop), return (its HOOK_URL) and the check report.
+"""Views of the test punchout (a trial): start (to the webshop), return (its HOOK_URL) and the check report.
 
 The return reads the raw body itself, with the same helper and limits as the real HOOK_URL view, and never
 imports anything into a cart. The start and report pages open for the same people: for an organization's test its
@@ -17,13 +17,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .models import TestPunchout
-from .testing import (
-    PunchoutTestError,
-    TestOutcome,
-    test_punchout_find,
-    test_punchout_may_start,
-    test_punchout_receive,
-    test_punchout_start,
+from .trials import (
+    TrialError,
+    TrialOutcome,
+    trial_find,
+    trial_may_open,
+    trial_receive,
+    trial_start,
 )
 from .views import read_hook_request
 
@@ -38,16 +38,16 @@ def _private(response: HttpResponse) -> HttpResponse:
 def start(request: HttpRequest, test_id: str) -> HttpResponse:
     """The page that auto-submits the OCI login form to the webshop, like the real start page."""
     test = get_object_or_404(TestPunchout, pk=test_id)
-    if not test_punchout_may_start(test=test, user=request.user, session=request.session):
+    if not trial_may_open(test=test, user=request.user, session=request.session):
         if test.organization_id is not None and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise Http404("No such test punchout")
     try:
-        started = test_punchout_start(
+        started = trial_start(
             test=test,
             hook_url_for=lambda token: request.build_absolute_uri(reverse("punchout:test_return", args=[token])),
         )
-    except PunchoutTestError as exc:
+    except TrialError as exc:
         return _private(render(request, "punchout/test_closed.html", {"test": test, "problem": str(exc)}, status=410))
     response = render(
         request,
@@ -63,17 +63,17 @@ def start(request: HttpRequest, test_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def return_(request: HttpRequest, token: str) -> HttpResponse:
     """HOOK_URL of a test: a cross-site request authenticated by its token alone (single use, two hours)."""
-    test = test_punchout_find(token=token)
+    test = trial_find(token=token)
     if test is None:
         return render(request, "punchout/test_unknown.html", status=404)
     received = read_hook_request(request)
-    outcome = test_punchout_receive(
+    outcome = trial_receive(
         test=test, http_method=received.method, meta=received.meta, body=received.body, truncated=received.too_large
     )
-    if outcome == TestOutcome.TOO_LARGE:
+    if outcome == TrialOutcome.TOO_LARGE:
         limit_mb = settings.PUNCHOUT_MAX_BODY_BYTES / (1024 * 1024)
         return render(request, "punchout/test_closed.html", {"test": test, "too_large_mb": limit_mb}, status=413)
-    if outcome == TestOutcome.EXPIRED:
+    if outcome == TrialOutcome.EXPIRED:
         return render(request, "punchout/test_closed.html", {"test": test, "expired": True}, status=410)
     # Checked, unreadable or a second return: the browser continues to the report (a top-level GET).
     return HttpResponseRedirect(reverse("punchout:test_report", args=[test.pk]), status=303)
@@ -83,7 +83,7 @@ def return_(request: HttpRequest, token: str) -> HttpResponse:
 def report(request: HttpRequest, test_id: str) -> HttpResponse:
     """The check report of what the webshop sent back."""
     test = get_object_or_404(TestPunchout.objects.select_related("organization", "connection"), pk=test_id)
-    if not test_punchout_may_start(test=test, user=request.user, session=request.session):
+    if not trial_may_open(test=test, user=request.user, session=request.session):
         if test.organization_id is not None and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise Http404("No such test punchout")
@@ -95,7 +95,7 @@ def report(request: HttpRequest, test_id: str) -> HttpResponse:
             {
                 "test": test,
                 "report": test.report,
-                "outcome_label": TestOutcome(test.outcome).label if test.outcome else "",
+                "outcome_label": TrialOutcome(test.outcome).label if test.outcome else "",
                 "body_preview": body[:20000].decode("utf-8", "replace"),
                 "body_cut": len(body) > 20000,
             },
