@@ -147,7 +147,8 @@ def request_step_record_report(*, step: RequestStep, actor: Any) -> RequestStep:
         raise NotAllowed(_("Only a platform consultant or support member can record a roundtrip report."))
     step = RequestStep.objects.select_for_update().get(pk=step.pk, request=request)
     test = latest_roundtrip_for(step=step)
-    report = getattr(test, "report", None) if test is not None else None
+    cart_return = test.cart_return if test is not None else None
+    report = cart_return.report if cart_return is not None else None
     if test is None or not report:
         raise OnboardingError(_("No roundtrip test has come back for this step yet."))
     step.report = {

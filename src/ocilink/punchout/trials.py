@@ -1,86 +1,72 @@
-"""Trials (test punchouts): punch into a webshop, receive what it sends back, check it, and import nothing.
+"""Trials: punchout sessions that punch into a webshop, receive what it sends back, check it, and import nothing.
 
-Two kinds, one model (``TestPunchout``):
+Two purposes of :class:`~ocilink.punchout.models.PunchoutSession`:
 
-* the **technical roundtrip test** of a connection (onboarding, step "activate and test"): made by
-  :func:`trial_create` with the organization's own OCI account of that connection;
-* the **supplier self-test** of the public integration guide: made by :func:`trial_create_for_supplier`
-  with the webshop URL, field names and test account the supplier typed in (no organization).
+* the **roundtrip test** of a connection (onboarding, step "activate and test"): made by :func:`trial_create` with
+  the organization's own OCI account of that connection;
+* the **supplier self-test** of the public integration guide: made by :func:`trial_create_for_supplier` with the
+  webshop URL, field names and test account the supplier typed in (no organization).
 
-Both are started by ``punchout:test_start`` (the same auto-submitting form as a real punchout) and come back to
-``punchout:test_return``, whose token is single use and lives two hours. The raw body is stored before it is
-parsed; the report is ``protocols.oci.cart_report`` of the parsed cart, the same check as ``ocilink check-cart``.
-The report page ``punchout:test_report`` is open to whoever holds its link: the test's id is a random UUID and is
-the capability (a supplier has no account).
+A trial is made first and started later from ``punchout:test_start`` (the same auto-submitting form as a real
+punchout). Its token is made, hashed and claimed like every session's, and lives two hours; the webshop sends the
+cart back to the one HOOK_URL, ``punchout:return``, whose flow (``services.punchout_receive``) stores the raw body,
+checks it with ``protocols.oci.cart_report`` (the same check as ``ocilink check-cart``) and keeps the report with
+the return. The start and report pages (``punchout:test_report``) open for an organization's test to its
+administrators and platform staff, and for a self-test to the browser (or the logged-in user) that made it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ocilink.accounts.models import DeliveryAddress, Membership, Organization, Role
 from ocilink.accounts.selectors import is_platform_staff
 from ocilink.connections.models import Connection, OciCredential
 from ocilink.core.crypto import SecretError
-from ocilink.protocols.oci import OciError, build_punchout_fields, cart_report, parse_cart
+from ocilink.protocols.oci import build_punchout_fields
 
-from .models import TestPunchout
-from .services import KEPT_HEADERS, TRUNCATED_BODY_KEEP
+from .models import PunchoutSession
+from .services import PunchoutStart
+from .states import SessionPurpose
 from .tokens import hash_token, new_token
 
+# How long a trial may wait for its cart: the pages say "two hours".
 TRIAL_TTL = timedelta(hours=2)
 SELFTEST_REFERENCE = "supplier-selftest"
 # The public self-test stores what strangers send, so it is capped: per client address and in all, per hour.
 SELFTEST_MAX_PER_CLIENT_PER_HOUR = 10
 SELFTEST_MAX_PER_HOUR = 500
-# Test ids a browser made through the public self-test form: only that browser may open their start page.
+# Ids of the self-tests a browser made through the public form: only that browser may open their pages.
 SESSION_SELFTESTS_KEY = "ocilink.selftests"
 MAX_SECRET_CHARS = 200
 MAX_FIELD_NAME_CHARS = 60
 
 
-class TrialOutcome(models.TextChoices):
-    CHECKED = "checked", gettext_lazy("Checked")
-    UNREADABLE = "unreadable", gettext_lazy("The body could not be read")
-    EXPIRED = "expired", gettext_lazy("Arrived after the test had expired")
-    TOO_LARGE = "too_large", gettext_lazy("The body was too large")
-    DUPLICATE = "duplicate", gettext_lazy("Ignored: this test had already received a cart")
-
-
 class TrialError(Exception):
-    """A test punchout cannot be made or started; the message says what to change (and holds no secret)."""
+    """A trial cannot be made or started; the message says what to change (and holds no secret)."""
 
 
 class TooManyTrials(TrialError):
     """The cap on self-tests per hour was reached."""
 
 
-@dataclass(frozen=True)
-class TrialStart:
-    """What the start page needs: where to send the browser, how, and with which fields."""
-
-    test: TestPunchout
-    url: str
-    method: str
-    fields: list[tuple[str, str]]
-
-
-def _new(**values: Any) -> TestPunchout:
-    """An unsaved test with a fresh token; the account is sealed by the caller (the context needs the id)."""
+def _create(*, username: str, password: str, **values: Any) -> PunchoutSession:
+    """Save a trial with a fresh token, its account and token sealed for this row."""
     token, now = new_token(), timezone.now()
-    test = TestPunchout(token_hash=hash_token(token), created_at=now, expires_at=now + TRIAL_TTL, **values)
-    test.token_encrypted = test.seal("token", token)
-    return test
+    trial = PunchoutSession(token_hash=hash_token(token), created_at=now, expires_at=now + TRIAL_TTL, **values)
+    trial.token_encrypted = trial.seal("token", token)
+    trial.username_encrypted = trial.seal("username", username)
+    trial.password_encrypted = trial.seal("password", password)
+    trial.save()
+    return trial
 
 
 def _check_fields(
@@ -109,7 +95,7 @@ def trial_create(
     credential_user: DeliveryAddress | OciCredential | None = None,
     reference: str,
     created_by: Any,
-) -> TestPunchout:
+) -> PunchoutSession:
     """A roundtrip test of ``connection`` with the organization's account: the organization-wide one, or the one of
     the delivery address (or credential) given as ``credential_user``.
 
@@ -156,7 +142,8 @@ def trial_create(
         username=username,
         password=password,
     )
-    test = _new(
+    return _create(
+        purpose=SessionPurpose.ROUNDTRIP_TEST,
         organization=organization,
         connection=connection,
         delivery_address=address,
@@ -167,13 +154,11 @@ def trial_create(
         extra_params=extra_params,
         charset_override=connection.charset_override or "",
         unit_map={str(k): str(v) for k, v in (connection.unit_map or {}).items()},
-        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+        user=created_by if getattr(created_by, "is_authenticated", False) else None,
         reference=reference[:100],
+        username=username,
+        password=password,
     )
-    test.username_encrypted = test.seal("username", username)
-    test.password_encrypted = test.seal("password", password)
-    test.save()
-    return test
 
 
 def client_hash(address: str) -> str:
@@ -193,7 +178,7 @@ def trial_create_for_supplier(
     reference: str = SELFTEST_REFERENCE,
     client: str = "",
     created_by: Any = None,
-) -> TestPunchout:
+) -> PunchoutSession:
     """A self-test of a supplier's webshop with the test account they typed in; no organization is involved.
 
     ``client`` (the requester's IP address) caps self-tests at ``SELFTEST_MAX_PER_CLIENT_PER_HOUR`` per address
@@ -223,141 +208,82 @@ def trial_create_for_supplier(
     )
     hashed = client_hash(client) if client else ""
     hour_ago = timezone.now() - timedelta(hours=1)
-    recent = TestPunchout.objects.filter(reference=SELFTEST_REFERENCE, created_at__gte=hour_ago)
+    recent = PunchoutSession.objects.filter(purpose=SessionPurpose.SUPPLIER_SELFTEST, created_at__gte=hour_ago)
     if recent.count() >= SELFTEST_MAX_PER_HOUR or (
         hashed and recent.filter(client_hash=hashed).count() >= SELFTEST_MAX_PER_CLIENT_PER_HOUR
     ):
         raise TooManyTrials(
             _("Too many self-tests were started in the last hour. Try again later, or finish an open test first.")
         )
-    test = _new(
+    return _create(
+        purpose=SessionPurpose.SUPPLIER_SELFTEST,
         organization=None,
         webshop_url=webshop_url.strip(),
         method=method,
         username_field=username_field,
         password_field=password_field,
         extra_params=dict(extra_params),
-        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+        user=created_by if getattr(created_by, "is_authenticated", False) else None,
         reference=reference[:100],
         client_hash=hashed,
+        username=username,
+        password=password,
     )
-    test.username_encrypted = test.seal("username", username)
-    test.password_encrypted = test.seal("password", password)
-    test.save()
-    return test
 
 
-def trial_may_open(*, test: TestPunchout, user: Any, session: Any) -> bool:
-    """Whether this browser may open the start page, which holds the webshop password.
+def trial_may_open(*, trial: PunchoutSession, user: Any, browser_session: Any) -> bool:
+    """Whether this browser may open the trial's start page (it holds the webshop password) and its report.
 
     An organization's test: platform staff, or an administrator of that organization. A supplier self-test: the
-    browser that made it (its id is in the session), or the logged-in user who made it.
+    browser that made it (its id is in the browser's session), or the logged-in user who made it.
     """
+    if not trial.is_trial:
+        return False
     authenticated = bool(getattr(user, "is_authenticated", False))
-    if test.organization_id is not None:
+    if trial.organization_id is not None:
         if not authenticated:
             return False
         return (
             is_platform_staff(user=user)
             or Membership.objects.filter(
-                user=user, organization_id=test.organization_id, role=Role.ADMINISTRATOR
+                user=user, organization_id=trial.organization_id, role=Role.ADMINISTRATOR
             ).exists()
         )
-    if authenticated and test.created_by_id == user.pk:
+    if authenticated and trial.user_id == user.pk:
         return True
-    return str(test.pk) in (session.get(SESSION_SELFTESTS_KEY) or [])
+    return str(trial.pk) in (browser_session.get(SESSION_SELFTESTS_KEY) or [])
 
 
-def trial_start(*, test: TestPunchout, hook_url_for: Any) -> TrialStart:
-    """The form that logs the browser in at the webshop, with HOOK_URL pointing at the test return.
+def trial_start(*, trial: PunchoutSession, hook_url_for: Any) -> PunchoutStart:
+    """The form that logs the browser in at the webshop, with the trial's HOOK_URL.
 
     ``hook_url_for(token)`` turns the token into the absolute HOOK_URL. Raises :class:`TrialError` when the
     test has expired or already received its cart.
     """
-    if test.used_at is not None:
+    if trial.used_at is not None:
         raise TrialError(_("This test has already received a cart. Start a new test to try again."))
-    if test.is_expired:
+    if trial.is_expired:
         raise TrialError(_("This test has expired. Start a new test."))
     try:
-        token, username, password = test.unseal("token"), test.unseal("username"), test.unseal("password")
+        token, username, password = trial.unseal("token"), trial.unseal("username"), trial.unseal("password")
     except SecretError as exc:
         raise TrialError(_("This test cannot be read with this server's key ring. Start a new test.")) from exc
     fields = build_punchout_fields(
         hook_url=hook_url_for(token),
         username=username,
         password=password,
-        username_field=test.username_field,
-        password_field=test.password_field,
-        extra_params={str(k): str(v) for k, v in (test.extra_params or {}).items()},
+        username_field=trial.username_field,
+        password_field=trial.password_field,
+        extra_params={str(k): str(v) for k, v in (trial.extra_params or {}).items()},
     )
-    if test.started_at is None:
-        TestPunchout.objects.filter(pk=test.pk, started_at__isnull=True).update(started_at=timezone.now())
-    return TrialStart(test=test, url=test.webshop_url, method=test.method, fields=fields)
+    if trial.started_at is None:
+        PunchoutSession.objects.filter(pk=trial.pk, started_at__isnull=True).update(started_at=timezone.now())
+    return PunchoutStart(session=trial, url=trial.webshop_url, method=trial.method, fields=fields)
 
 
-def trial_find(*, token: str) -> TestPunchout | None:
-    return TestPunchout.objects.filter(token_hash=hash_token(token)).first()
-
-
-def trial_receive(*, test: TestPunchout, http_method: str, meta: dict, body: bytes, truncated: bool) -> str:
-    """Take one return to the test's HOOK_URL; returns a :class:`TrialOutcome` value.
-
-    The token is claimed atomically first (a second return stores nothing and changes nothing); then the raw body
-    is stored, committed, and only then parsed. An expired test or an over-size body keeps the body (the start of
-    it) and is not checked. Nothing is ever imported into a cart.
-    """
-    now = timezone.now()
-    claimed = TestPunchout.objects.filter(pk=test.pk, used_at__isnull=True).update(used_at=now)
-    if not claimed:
-        return TrialOutcome.DUPLICATE
-    outcome = ""
-    if now >= test.expires_at:
-        outcome = TrialOutcome.EXPIRED
-    elif truncated:
-        outcome = TrialOutcome.TOO_LARGE
-    content_type = str(meta.get("CONTENT_TYPE", ""))[:255]
-    stored = body[:TRUNCATED_BODY_KEEP] if truncated else body
-    TestPunchout.objects.filter(pk=test.pk).update(
-        return_body=stored,
-        return_content_type=content_type,
-        return_headers={key: str(meta[key]) for key in KEPT_HEADERS if key in meta},
-        return_size=int(meta.get("CONTENT_LENGTH") or len(body) or 0),
-        outcome=outcome,
-    )
-    if outcome:
-        return outcome
-    report = trial_check(test=test, body=body, content_type=content_type)
-    outcome = TrialOutcome.UNREADABLE if report.get("unreadable") else TrialOutcome.CHECKED
-    TestPunchout.objects.filter(pk=test.pk).update(report=report, outcome=outcome)
-    return outcome
-
-
-def trial_check(*, test: TestPunchout, body: bytes, content_type: str) -> dict[str, object]:
-    """The check report of a body, as ``ocilink check-cart --json`` gives it (with the test's charset and units).
-
-    A body that cannot be read at all gives a report with one error and ``"unreadable": True``.
-    """
-    try:
-        cart = parse_cart(
-            body,
-            content_type or None,
-            charset_override=test.charset_override or None,
-            unit_map={str(k): str(v) for k, v in (test.unit_map or {}).items()},
-            max_fields=settings.PUNCHOUT_MAX_FIELDS,
-        )
-    except OciError as exc:
-        return {
-            "ok": False,
-            "unreadable": True,
-            "charset": "",
-            "lines": [],
-            "errors": [{"line": None, "field": None, "message": str(exc)}],
-            "warnings": [],
-        }
-    return cart_report(cart)
-
-
-def trials_with_reference(*, reference: str, organization: Organization | None = None) -> Any:
-    """The tests made under a reference (e.g. ``"onboarding-step:12"``), newest first; scoped to an organization
+def trials_with_reference(*, reference: str, organization: Organization | None = None) -> QuerySet[PunchoutSession]:
+    """The trials made under a reference (e.g. ``"onboarding-step:12"``), newest first; scoped to an organization
     when one is given (``None`` returns the supplier self-tests, which have none)."""
-    return TestPunchout.objects.filter(reference=reference, organization=organization).order_by("-created_at")
+    return (
+        PunchoutSession.objects.trials().filter(reference=reference, organization=organization).order_by("-created_at")
+    )

@@ -9,8 +9,7 @@ urlpatterns = [
     path("return/<str:token>/", views.return_, name="return"),
     path("result/<uuid:session_id>/", views.result, name="result"),
     path("returns/<str:reference>/", views.return_detail, name="return_detail"),
-    # The test punchout: the roundtrip test of a connection and the supplier self-test.
+    # The pages of a trial (the roundtrip test of a connection, the supplier self-test); it returns to "return".
     path("test/<uuid:test_id>/start/", trial_views.start, name="test_start"),
-    path("test/return/<str:token>/", trial_views.return_, name="test_return"),
     path("test/<uuid:test_id>/", trial_views.report, name="test_report"),
 ]
