@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from ocilink.accounts.audit import audit_log
 from ocilink.connections.models import CatalogueEntry, Connection, OciCredential
+from ocilink.punchout.models import PunchoutSession
+from ocilink.punchout.trials import TrialError, trial_create
 
 from . import notifications
 from .exceptions import NotAllowed, OnboardingError
@@ -91,11 +93,7 @@ def connection_hold_next_order_set(*, request: ConnectionRequest, actor: Any, ho
 
 
 def roundtrip_available() -> bool:
-    """Whether the roundtrip test of the punchout app is installed (its module and its start page)."""
-    try:
-        from ocilink.punchout import trials  # noqa: F401
-    except ImportError:
-        return False
+    """Whether this URLconf routes the start page of a roundtrip test (the punchout app's ``test_start``)."""
     try:
         reverse("punchout:test_start", args=["00000000-0000-0000-0000-000000000000"])
     except NoReverseMatch:
@@ -113,10 +111,8 @@ def _test_account(request: ConnectionRequest) -> OciCredential | None:
 
 
 @transaction.atomic
-def request_roundtrip_start(*, step: RequestStep, actor: Any) -> Any:
+def request_roundtrip_start(*, step: RequestStep, actor: Any) -> PunchoutSession:
     """Start a test punchout with the organization's login details; its report is kept under the step's reference."""
-    from ocilink.punchout.trials import TrialError, trial_create
-
     request = lock_request(step.request)
     ensure_open(request)
     if not may_activate(actor):
