@@ -36,7 +36,7 @@ from ocilink.onboarding.services import connection_request_create
 from ocilink.orders.models import DispatchAttempt, DispatchDocument
 from ocilink.orders.placing import order_request_place
 from ocilink.protocols.oci import encode_cart_body
-from ocilink.punchout import testing
+from ocilink.punchout import trials
 from ocilink.punchout.services import punchout_find_session, punchout_receive, punchout_start
 from ocilink.requisitions.models import ApprovalRule, ApprovalStep, OrderRequest, OrderRequestLine
 from ocilink.requisitions.states import OrderRequestStatus
@@ -145,7 +145,6 @@ SKIPPED_NAMES = {
     # The catalogue of available webshops is shared by every organization: requesting one, or support editing it,
     # is not another organization's object (tests/onboarding cover who may do what).
     "onboarding:request_catalogue",
-    "punchout:test_return",  # the test punchout's HOOK_URL: authenticated by its one-time token, like punchout:return
     "catalogue:edit",
 }
 SKIPPED_PREFIXES = ("i18n/", "static/", "admin/")
@@ -277,7 +276,7 @@ def build_world() -> World:
     extra = {
         "connection_request": connection_request,
         "activate_step": connection_request.steps.get(key="activate"),
-        "test_punchout": testing.test_punchout_create(
+        "test_punchout": trials.trial_create(
             organization=organization, connection=connection, reference="isolation", created_by=admin.user
         ),
     }

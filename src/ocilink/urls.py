@@ -19,7 +19,7 @@ urlpatterns = [
     path("onboarding/", include("ocilink.onboarding.urls")),
     path("catalogue/", include("ocilink.onboarding.catalogue_urls")),
     path("connections/", include("ocilink.connections.urls")),
-    path("guide/", include("ocilink.connections.guide_urls")),
+    path("guide/", include("ocilink.onboarding.guide_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

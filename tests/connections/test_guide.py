@@ -16,8 +16,8 @@ from django.urls import reverse
 from ocilink.dispatch.registry import channel_classes
 from ocilink.protocols.cxml.tests.conftest import DTD_VERSION, find_cxml_dtd
 from ocilink.protocols.oci import DEFAULT_UNIT_ALIASES, FIELDS, build_punchout_fields
-from ocilink.punchout import testing
-from ocilink.punchout.models import TestPunchout
+from ocilink.punchout import trials
+from ocilink.punchout.models import PunchoutSession
 
 _INPUT = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -111,7 +111,7 @@ def test_the_self_test_form_refuses_bad_input_and_makes_nothing():
     assert response.status_code == 400
     body = response.content.decode()
     assert "Line 1 is not of the form NAME=value." in body
-    assert TestPunchout.objects.count() == 0
+    assert PunchoutSession.objects.trials().count() == 0
 
 
 @pytest.mark.django_db
@@ -126,14 +126,14 @@ def test_the_self_test_form_is_capped_per_client(settings):
         "username": "u",
         "password": "p",
     }
-    for _ in range(testing.SELFTEST_MAX_PER_CLIENT_PER_HOUR):
+    for _ in range(trials.SELFTEST_MAX_PER_CLIENT_PER_HOUR):
         assert client.post(reverse("guide:selftest"), data).status_code == 302
 
     refused = client.post(reverse("guide:selftest"), data)
 
     assert refused.status_code == 429
     assert "Too many self-tests were started in the last hour." in refused.content.decode()
-    assert TestPunchout.objects.count() == testing.SELFTEST_MAX_PER_CLIENT_PER_HOUR
+    assert PunchoutSession.objects.trials().count() == trials.SELFTEST_MAX_PER_CLIENT_PER_HOUR
 
 
 # -- the self-test against the real demo webshop -------------------------------------------------------------------
@@ -224,7 +224,7 @@ def test_a_supplier_self_test_runs_through_the_real_demo_webshop(live_server, de
     assert "4.50 EUR / 100" in report.text
     assert "22.50 EUR" in report.text
     assert "Shop-Test-Pw-1" not in report.text
-    test = TestPunchout.objects.get()
-    assert (test.reference, test.organization, test.outcome) == ("supplier-selftest", None, "checked")
-    assert test.report["ok"] is True
-    assert [line["net_amount"] for line in test.report["lines"]] == ["22.50"]
+    test = PunchoutSession.objects.trials().get()
+    assert (test.reference, test.organization, test.cart_return.outcome) == ("supplier-selftest", None, "checked")
+    assert test.cart_return.report["ok"] is True
+    assert [line["net_amount"] for line in test.cart_return.report["lines"]] == ["22.50"]

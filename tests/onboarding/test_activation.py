@@ -17,7 +17,7 @@ from ocilink.onboarding.models import RequestEvent
 from ocilink.onboarding.selectors import latest_roundtrip_for
 from ocilink.onboarding.services import connection_request_create
 from ocilink.onboarding.states import StepStatus
-from ocilink.punchout.models import TestPunchout
+from ocilink.punchout.models import CartReturn, PunchoutSession
 
 from .conftest import client_for, make_administrator
 
@@ -105,7 +105,7 @@ def test_roundtrip_test_and_its_report_on_the_step(scenario_3, consultant):  # t
     step = scenario_3.steps.get(key="activate")
     test = request_roundtrip_start(step=step, actor=consultant)
     report = {"ok": True, "charset": "utf-8", "lines": [{"index": 1}], "errors": [], "warnings": []}
-    TestPunchout.objects.filter(pk=test.pk).update(report=report)
+    CartReturn.objects.create(session=test, reference="RT-TEST0001", outcome="checked", report=report)
     # when
     request_step_record_report(step=step, actor=consultant)
     # then
@@ -134,7 +134,7 @@ def test_an_administrator_cannot_start_a_roundtrip_test(scenario_3):  # type: ig
     with pytest.raises(NotAllowed):
         request_roundtrip_start(step=step, actor=scenario_3.requested_by)
     # then
-    assert TestPunchout.objects.count() == 0
+    assert PunchoutSession.objects.trials().count() == 0
 
 
 def test_the_page_offers_the_roundtrip_test_only_when_it_is_installed(scenario_3, consultant):  # type: ignore[no-untyped-def]

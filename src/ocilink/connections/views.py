@@ -25,18 +25,10 @@ from ocilink.accounts.decorators import membership_required
 from ocilink.accounts.models import Role
 from ocilink.accounts.selectors import delivery_addresses_of
 from ocilink.core.crypto import SecretError
-from ocilink.punchout.testing import (
-    SELFTEST_REFERENCE,
-    SESSION_SELFTESTS_KEY,
-    PunchoutTestError,
-    TooManyTests,
-    test_punchout_create_for_supplier,
-)
 
 from .address_sheet import CONTENT_TYPE, SheetError, address_sheet_build, address_sheet_import, sheet_file_name
 from .credential_request import credential_request_compose, credential_request_send
-from .forms import AddressSheetUploadForm, CredentialRequestForm, CredentialRowForm, SupplierSelfTestForm
-from .guide import guide_context
+from .forms import AddressSheetUploadForm, CredentialRequestForm, CredentialRowForm
 from .models import Connection, OciCredential
 from .selectors import connections_of
 from .services import CredentialError, oci_credentials_apply
@@ -236,47 +228,3 @@ def credential_sheet_upload(request: HttpRequest, connection_id: int) -> HttpRes
         {"connection": connection, "form": form, "report": report},
         status=status,
     )
-
-
-# -- the public supplier integration guide -------------------------------------------------------------------------
-
-
-@require_GET
-def guide_index(request: HttpRequest) -> HttpResponse:
-    """The supplier integration guide, generated from the code (public, no login)."""
-    hook_url = request.build_absolute_uri(reverse("punchout:return", args=["TOKEN"]))
-    return render(request, "connections/guide.html", guide_context(hook_url=hook_url))
-
-
-@require_http_methods(["GET", "POST"])
-def guide_selftest(request: HttpRequest) -> HttpResponse:
-    """The supplier self-test (public): punch into your webshop with a test account and see the check report."""
-    form = SupplierSelfTestForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                test = test_punchout_create_for_supplier(
-                    webshop_url=data["webshop_url"],
-                    method=data["method"],
-                    username_field=data["username_field"],
-                    password_field=data["password_field"],
-                    extra_params=data["extra_params"],
-                    username=data["username"],
-                    password=data["password"],
-                    reference=SELFTEST_REFERENCE,
-                    client=str(request.META.get("REMOTE_ADDR") or ""),
-                    created_by=request.user,
-                )
-            except PunchoutTestError as exc:
-                form.add_error(None, str(exc))
-                status = 429 if isinstance(exc, TooManyTests) else 400
-            else:
-                # Only this browser may open the start page, which holds the test password.
-                mine = [*request.session.get(SESSION_SELFTESTS_KEY, []), str(test.pk)][-20:]
-                request.session[SESSION_SELFTESTS_KEY] = mine
-                return redirect("punchout:test_start", test.pk)
-        else:
-            status = 400
-    return render(request, "connections/guide_selftest.html", {"form": form}, status=status)

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from ocilink.accounts.audit import audit_log
 from ocilink.connections.models import CatalogueEntry, Connection, OciCredential
+from ocilink.punchout.models import PunchoutSession
+from ocilink.punchout.trials import TrialError, trial_create
 
 from . import notifications
 from .exceptions import NotAllowed, OnboardingError
@@ -91,11 +93,7 @@ def connection_hold_next_order_set(*, request: ConnectionRequest, actor: Any, ho
 
 
 def roundtrip_available() -> bool:
-    """Whether the roundtrip test of the punchout app is installed (its module and its start page)."""
-    try:
-        from ocilink.punchout import testing  # noqa: F401
-    except ImportError:
-        return False
+    """Whether this URLconf routes the start page of a roundtrip test (the punchout app's ``test_start``)."""
     try:
         reverse("punchout:test_start", args=["00000000-0000-0000-0000-000000000000"])
     except NoReverseMatch:
@@ -113,10 +111,8 @@ def _test_account(request: ConnectionRequest) -> OciCredential | None:
 
 
 @transaction.atomic
-def request_roundtrip_start(*, step: RequestStep, actor: Any) -> Any:
+def request_roundtrip_start(*, step: RequestStep, actor: Any) -> PunchoutSession:
     """Start a test punchout with the organization's login details; its report is kept under the step's reference."""
-    from ocilink.punchout.testing import PunchoutTestError, test_punchout_create
-
     request = lock_request(step.request)
     ensure_open(request)
     if not may_activate(actor):
@@ -125,14 +121,14 @@ def request_roundtrip_start(*, step: RequestStep, actor: Any) -> Any:
     if request.connection is None or account is None:
         raise OnboardingError(_("Enter the OCI login details first: the roundtrip test logs in with them."))
     try:
-        test = test_punchout_create(
+        test = trial_create(
             organization=request.organization,
             connection=request.connection,
             credential_user=account,
             reference=roundtrip_reference(step),
             created_by=actor,
         )
-    except PunchoutTestError as exc:
+    except TrialError as exc:
         raise OnboardingError(str(exc)) from exc
     record_event(request=request, actor=actor, action=RequestEvent.Action.ROUNDTRIP_STARTED, step=step)
     return test
@@ -147,7 +143,8 @@ def request_step_record_report(*, step: RequestStep, actor: Any) -> RequestStep:
         raise NotAllowed(_("Only a platform consultant or support member can record a roundtrip report."))
     step = RequestStep.objects.select_for_update().get(pk=step.pk, request=request)
     test = latest_roundtrip_for(step=step)
-    report = getattr(test, "report", None) if test is not None else None
+    cart_return = test.cart_return if test is not None else None
+    report = cart_return.report if cart_return is not None else None
     if test is None or not report:
         raise OnboardingError(_("No roundtrip test has come back for this step yet."))
     step.report = {

@@ -12,6 +12,8 @@ from django.db.models.functions import Coalesce
 from ocilink.accounts.models import Organization
 from ocilink.connections.models import CatalogueEntry, Connection, OciCredential
 from ocilink.orders.models import PurchaseOrder
+from ocilink.punchout.models import PunchoutSession
+from ocilink.punchout.trials import trials_with_reference
 
 from .models import ConnectionRequest, RequestStep
 from .permissions import who_acts
@@ -170,15 +172,9 @@ def roundtrip_reference(step: RequestStep) -> str:
     return f"onboarding-step:{step.pk}"
 
 
-def latest_roundtrip_for(*, step: RequestStep) -> Any | None:
-    """The latest roundtrip test punchout started for this step, or None (also when roundtrip tests are missing)."""
-    try:
-        from ocilink.punchout.testing import test_punchouts_with_reference
-    except ImportError:
-        return None
-    return test_punchouts_with_reference(
-        reference=roundtrip_reference(step), organization=step.request.organization
-    ).first()
+def latest_roundtrip_for(*, step: RequestStep) -> PunchoutSession | None:
+    """The latest roundtrip test punchout started for this step, or None."""
+    return trials_with_reference(reference=roundtrip_reference(step), organization=step.request.organization).first()
 
 
 def scenario_for(*, organization: Organization, catalogue_entry: CatalogueEntry | None) -> int:

@@ -4,12 +4,16 @@ from django.utils.html import format_html
 
 from .models import CartReturn, PunchoutSession
 
+# A trial's sealed account and token stay out of the admin, even as ciphertext.
+SEALED = ["username_encrypted", "password_encrypted", "token_encrypted"]
+
 
 @admin.register(PunchoutSession)
 class PunchoutSessionAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "organization", "user", "supplier", "status", "expires_at", "used_at"]
-    list_filter = ["status", "organization"]
-    readonly_fields = [f.name for f in PunchoutSession._meta.fields]
+    list_display = ["created_at", "purpose", "organization", "user", "supplier", "status", "expires_at", "used_at"]
+    list_filter = ["purpose", "status", "organization"]
+    exclude = SEALED
+    readonly_fields = [f.name for f in PunchoutSession._meta.fields if f.name not in SEALED]
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False

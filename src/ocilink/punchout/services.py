@@ -1,10 +1,14 @@
-"""Punchout: start a session, receive the cart return, import it into the buyer's cart."""
+"""Punchout: start a session, receive the cart return, and import it into the buyer's cart or, for a trial, check it.
+
+Every session, whatever its purpose, comes back through :func:`punchout_receive`: one token, one raw store, then
+a branch on the purpose. Trials are made in ``trials.py``.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -14,12 +18,12 @@ from django.utils.translation import gettext as _
 from ocilink.accounts.models import DeliveryAddress, Membership
 from ocilink.connections.selectors import credential_for
 from ocilink.core.crypto import SecretError
-from ocilink.protocols.oci import OciCart, OciError, build_punchout_fields, parse_cart
+from ocilink.protocols.oci import OciCart, OciError, build_punchout_fields, cart_report, parse_cart
 from ocilink.requisitions.cart import order_request_add_punchout_lines
 from ocilink.suppliers.models import Supplier
 
 from .models import CartReturn, PunchoutSession
-from .states import ReturnOutcome, SessionStatus, ensure_transition
+from .states import ReturnOutcome, SessionPurpose, SessionStatus, ensure_transition
 from .tokens import hash_token, new_reference, new_token
 
 logger = logging.getLogger(__name__)
@@ -36,7 +40,7 @@ class PunchoutError(Exception):
 
 @dataclass(frozen=True)
 class PunchoutStart:
-    """What the start page needs: where to send the browser, how, and with which fields."""
+    """What a start page needs: where to send the browser, how, and with which fields (an order's or a trial's)."""
 
     session: PunchoutSession
     url: str
@@ -99,6 +103,7 @@ def punchout_start(
     token = new_token()
     now = timezone.now()
     session = PunchoutSession.objects.create(
+        purpose=SessionPurpose.ORDER,
         organization=organization,
         user=membership.user,
         supplier=supplier,
@@ -144,73 +149,111 @@ def punchout_find_session(*, token: str) -> PunchoutSession | None:
     )
 
 
-def punchout_receive_oversize(
-    *, session: PunchoutSession, http_method: str, meta: dict, body_start: bytes
-) -> CartReturn:
-    """Record a return that was refused for its size (its start is kept)."""
-    return _store_return(
+def punchout_receive(
+    *, session: PunchoutSession, http_method: str, meta: dict, body: bytes, truncated: bool = False
+) -> ReturnResult:
+    """Handle one return to HOOK_URL, whatever the session's purpose: store the raw body, claim the token once,
+    parse it, then import the cart (an order) or check it and keep its report (a trial). The purposes differ in
+    one more point, when the token is spent:
+
+    * an order stores every return first, even a second one with a used token (it is recorded as a duplicate); its
+      token is spent only by a return that arrives in time and in size;
+    * a trial claims its token first and keeps only that first return, whatever it is: anyone may post to a
+      self-test's HOOK_URL, so what it stores is capped. A later return stores nothing (outcome duplicate).
+
+    ``truncated`` says the body was over-size and holds only its start: it is stored and refused. The raw return is
+    committed before anything else can fail, so what the webshop sent is never lost.
+    """
+    now = timezone.now()
+    if session.is_trial and not _claim(session, now):
+        return ReturnResult(ReturnOutcome.DUPLICATE, session, None)
+    cart_return = _store_return(
         session=session,
         http_method=http_method,
         meta=meta,
-        body=body_start,
-        truncated=True,
-        outcome=ReturnOutcome.TOO_LARGE,
+        body=body,
+        truncated=truncated,
+        outcome=ReturnOutcome.TOO_LARGE if truncated else "",
     )
-
-
-def punchout_receive(*, session: PunchoutSession, http_method: str, meta: dict, body: bytes) -> ReturnResult:
-    """Handle one return to HOOK_URL: store the raw body first, then claim the token once, then parse and import.
-
-    The raw return is committed before anything else can fail, so what the webshop sent is never lost.
-    """
-    cart_return = _store_return(session=session, http_method=http_method, meta=meta, body=body, truncated=False)
-
-    now = timezone.now()
+    if truncated:
+        return ReturnResult(ReturnOutcome.TOO_LARGE, session, cart_return)
     if now >= session.expires_at:
         _set_outcome(cart_return, ReturnOutcome.EXPIRED)
         return ReturnResult(ReturnOutcome.EXPIRED, session, cart_return)
     # Claim the single-use token atomically: only the first return gets here.
-    claimed = PunchoutSession.objects.filter(pk=session.pk, used_at__isnull=True).update(used_at=now)
-    if not claimed:
+    if not session.is_trial and not _claim(session, now):
         _set_outcome(cart_return, ReturnOutcome.DUPLICATE)
         return ReturnResult(ReturnOutcome.DUPLICATE, session, cart_return)
 
-    connection = session.connection
     try:
         cart = parse_cart(
             body,
             str(meta.get("CONTENT_TYPE") or "") or None,
-            charset_override=connection.charset_override or None,
-            unit_map={str(k): str(v) for k, v in (connection.unit_map or {}).items()},
             max_fields=settings.PUNCHOUT_MAX_FIELDS,
+            **session.cart_options(),
         )
     except OciError as exc:
-        with transaction.atomic():
-            cart_return.outcome = ReturnOutcome.UNREADABLE
-            cart_return.errors = [{"line": None, "field": None, "message": str(exc)}]
-            cart_return.save(update_fields=["outcome", "errors"])
-            _session_transition(session, SessionStatus.REJECTED)
-        return ReturnResult(ReturnOutcome.UNREADABLE, session, cart_return)
-
+        return _unreadable(session=session, cart_return=cart_return, message=str(exc))
+    if session.is_trial:
+        return _check(session=session, cart_return=cart_return, cart=cart)
     return _import(session=session, cart_return=cart_return, cart=cart)
+
+
+def _claim(session: PunchoutSession, now: datetime) -> bool:
+    """Spend the session's token with one atomic UPDATE; whether this call was the one that spent it."""
+    return bool(PunchoutSession.objects.filter(pk=session.pk, used_at__isnull=True).update(used_at=now))
+
+
+def _unreadable(*, session: PunchoutSession, cart_return: CartReturn, message: str) -> ReturnResult:
+    errors = [{"line": None, "field": None, "message": message}]
+    with transaction.atomic():
+        cart_return.outcome = ReturnOutcome.UNREADABLE
+        cart_return.errors = errors
+        fields = ["outcome", "errors"]
+        if session.is_trial:
+            # The report of a body that cannot be read at all: one error, and "unreadable".
+            cart_return.report = {
+                "ok": False,
+                "unreadable": True,
+                "charset": "",
+                "lines": [],
+                "errors": errors,
+                "warnings": [],
+            }
+            fields.append("report")
+        cart_return.save(update_fields=fields)
+        _session_transition(session, SessionStatus.CHECKED if session.is_trial else SessionStatus.REJECTED)
+    return ReturnResult(ReturnOutcome.UNREADABLE, session, cart_return)
+
+
+def _check(*, session: PunchoutSession, cart_return: CartReturn, cart: OciCart) -> ReturnResult:
+    """A trial: keep the check report of the cart, as ``ocilink check-cart --json`` gives it; import nothing."""
+    with transaction.atomic():
+        _describe(cart_return, cart)
+        cart_return.report = cart_report(cart)
+        cart_return.outcome = ReturnOutcome.CHECKED
+        cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "report", "outcome"])
+        _session_transition(session, SessionStatus.CHECKED)
+    return ReturnResult(ReturnOutcome.CHECKED, session, cart_return)
 
 
 def _import(*, session: PunchoutSession, cart_return: CartReturn, cart: OciCart) -> ReturnResult:
     with transaction.atomic():
-        cart_return.charset = cart.charset
-        cart_return.line_count = len(cart.lines)
-        cart_return.errors = [_problem(p) for p in cart.errors]
-        cart_return.warnings = [_problem(p) for p in cart.warnings]
+        _describe(cart_return, cart)
+        organization, user, supplier = session.organization, session.user, session.supplier
+        connection = session.connection
+        if organization is None or user is None or supplier is None or connection is None:
+            # The buyer or the connection was deleted while the buyer was in the webshop: keep it, import nothing.
+            message = _("The buyer or the connection of this punchout no longer exists.")
+            cart_return.errors = [{"line": None, "field": None, "message": message}, *cart_return.errors]
+            return _reject(session, cart_return)
         if not cart.ok:
-            cart_return.outcome = ReturnOutcome.REJECTED
-            cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "outcome"])
-            _session_transition(session, SessionStatus.REJECTED)
-            return ReturnResult(ReturnOutcome.REJECTED, session, cart_return)
+            return _reject(session, cart_return)
         order_request_add_punchout_lines(
-            organization=session.organization,
-            requester=session.user,
-            supplier=session.supplier,
-            connection=session.connection,
+            organization=organization,
+            requester=user,
+            supplier=supplier,
+            connection=connection,
             delivery_address=session.delivery_address,
             cart_return=cart_return,
             cart=cart,
@@ -219,6 +262,20 @@ def _import(*, session: PunchoutSession, cart_return: CartReturn, cart: OciCart)
         cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "outcome"])
         _session_transition(session, SessionStatus.IMPORTED)
     return ReturnResult(ReturnOutcome.IMPORTED, session, cart_return)
+
+
+def _reject(session: PunchoutSession, cart_return: CartReturn) -> ReturnResult:
+    cart_return.outcome = ReturnOutcome.REJECTED
+    cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "outcome"])
+    _session_transition(session, SessionStatus.REJECTED)
+    return ReturnResult(ReturnOutcome.REJECTED, session, cart_return)
+
+
+def _describe(cart_return: CartReturn, cart: OciCart) -> None:
+    cart_return.charset = cart.charset
+    cart_return.line_count = len(cart.lines)
+    cart_return.errors = [_problem(p) for p in cart.errors]
+    cart_return.warnings = [_problem(p) for p in cart.warnings]
 
 
 def _session_transition(session: PunchoutSession, target: str) -> None:

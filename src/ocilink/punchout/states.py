@@ -1,4 +1,4 @@
-"""States of a punchout session and the transitions between them."""
+"""Purposes and states of a punchout session, the transitions between them, and the outcomes of a return."""
 
 from __future__ import annotations
 
@@ -8,14 +8,24 @@ from django.utils.translation import gettext_lazy as _
 from ocilink.core.states import InvalidTransition
 
 
+class SessionPurpose(models.TextChoices):
+    """What a punchout session is for: what happens to the cart that comes back."""
+
+    ORDER = "order", _("Order")
+    ROUNDTRIP_TEST = "roundtrip_test", _("Roundtrip test of a connection")
+    SUPPLIER_SELFTEST = "supplier_selftest", _("Self-test of a supplier's webshop")
+
+
 class SessionStatus(models.TextChoices):
     STARTED = "started", _("Shopping in the webshop")
     IMPORTED = "imported", _("Cart imported")
     REJECTED = "rejected", _("Cart refused: the webshop sent errors")
+    CHECKED = "checked", _("Cart checked, nothing imported")
 
 
 class ReturnOutcome(models.TextChoices):
     IMPORTED = "imported", _("Imported")
+    CHECKED = "checked", _("Checked, nothing imported")
     REJECTED = "rejected", _("Refused: errors in the cart")
     UNREADABLE = "unreadable", _("Refused: the body could not be read")
     DUPLICATE = "duplicate", _("Ignored: this punchout had already returned")
@@ -24,9 +34,10 @@ class ReturnOutcome(models.TextChoices):
 
 
 TRANSITIONS: dict[str, set[str]] = {
-    SessionStatus.STARTED: {SessionStatus.IMPORTED, SessionStatus.REJECTED},
+    SessionStatus.STARTED: {SessionStatus.IMPORTED, SessionStatus.REJECTED, SessionStatus.CHECKED},
     SessionStatus.IMPORTED: set(),
     SessionStatus.REJECTED: set(),
+    SessionStatus.CHECKED: set(),
 }
 
 

@@ -1,6 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
-from . import views
+from . import trial_views, views
 
 app_name = "punchout"
 
@@ -9,5 +9,7 @@ urlpatterns = [
     path("return/<str:token>/", views.return_, name="return"),
     path("result/<uuid:session_id>/", views.result, name="result"),
     path("returns/<str:reference>/", views.return_detail, name="return_detail"),
-    path("test/", include("ocilink.punchout.test_urls")),
+    # The pages of a trial (the roundtrip test of a connection, the supplier self-test); it returns to "return".
+    path("test/<uuid:test_id>/start/", trial_views.start, name="test_start"),
+    path("test/<uuid:test_id>/", trial_views.report, name="test_report"),
 ]

@@ -1,4 +1,8 @@
-"""Punchout views: start (to the webshop), return (HOOK_URL), and the result page under the buyer's session."""
+"""Punchout views: start (to the webshop), return (HOOK_URL), and the result page under the buyer's session.
+
+The return is the one HOOK_URL of every punchout session, a buyer's or a trial's; the pages of a trial (its start
+and its report) are in ``trial_views.py``.
+"""
 
 from __future__ import annotations
 
@@ -21,14 +25,7 @@ from ocilink.protocols.oci import OciError, cart_report, parse_cart
 from ocilink.suppliers.selectors import suppliers_for_buyer
 
 from .models import CartReturn, PunchoutSession
-from .services import (
-    TRUNCATED_BODY_KEEP,
-    PunchoutError,
-    punchout_find_session,
-    punchout_receive,
-    punchout_receive_oversize,
-    punchout_start,
-)
+from .services import TRUNCATED_BODY_KEEP, PunchoutError, punchout_find_session, punchout_receive, punchout_start
 from .states import ReturnOutcome
 
 
@@ -110,26 +107,34 @@ def _read_body(request: HttpRequest, limit: int) -> tuple[bytes, bool]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def return_(request: HttpRequest, token: str) -> HttpResponse:
-    """HOOK_URL. A cross-site request without our session cookie and without a CSRF token: the token alone
-    authenticates it. The raw body is read here directly, so Django's global field-count and body limits (which
-    a 100-line cart already exceeds) do not apply; this view has its own, larger ones."""
+    """HOOK_URL of every punchout session. A cross-site request without our session cookie and without a CSRF
+    token: the token alone authenticates it. The raw body is read here directly, so Django's global field-count and
+    body limits (which a 100-line cart already exceeds) do not apply; this view has its own, larger ones."""
     session = punchout_find_session(token=token)
     if session is None:
         return render(request, "punchout/return_unknown.html", status=404)
     received = read_hook_request(request)
-    if received.too_large:
-        cart_return = punchout_receive_oversize(
-            session=session, http_method=received.method, meta=received.meta, body_start=received.body
-        )
-        return render(
-            request,
-            "punchout/return_too_large.html",
-            {"limit_mb": settings.PUNCHOUT_MAX_BODY_BYTES / (1024 * 1024), "reference": cart_return.reference},
-            status=413,
-        )
-    result = punchout_receive(session=session, http_method=received.method, meta=received.meta, body=received.body)
-    if result.outcome == ReturnOutcome.EXPIRED and result.cart_return is not None:
-        return render(request, "punchout/return_expired.html", {"reference": result.cart_return.reference}, status=410)
+    result = punchout_receive(
+        session=session,
+        http_method=received.method,
+        meta=received.meta,
+        body=received.body,
+        truncated=received.too_large,
+    )
+    limit_mb = settings.PUNCHOUT_MAX_BODY_BYTES / (1024 * 1024)
+    if session.is_trial:
+        if result.outcome == ReturnOutcome.TOO_LARGE:
+            return render(request, "punchout/test_closed.html", {"test": session, "too_large_mb": limit_mb}, status=413)
+        if result.outcome == ReturnOutcome.EXPIRED:
+            return render(request, "punchout/test_closed.html", {"test": session, "expired": True}, status=410)
+        # Checked, unreadable or a second return: the browser continues to the report (a top-level GET).
+        return HttpResponseRedirect(reverse("punchout:test_report", args=[session.pk]), status=303)
+    reference = result.cart_return.reference if result.cart_return is not None else ""
+    if result.outcome == ReturnOutcome.TOO_LARGE:
+        context = {"limit_mb": limit_mb, "reference": reference}
+        return render(request, "punchout/return_too_large.html", context, status=413)
+    if result.outcome == ReturnOutcome.EXPIRED:
+        return render(request, "punchout/return_expired.html", {"reference": reference}, status=410)
     # Everything else continues under the buyer's own session (a top-level GET carries the Lax cookie).
     return HttpResponseRedirect(reverse("punchout:result", args=[session.pk]), status=303)
 
@@ -139,12 +144,12 @@ def result(request: HttpRequest, session_id: str) -> HttpResponse:
     """Where the browser lands after the return: the cart, or what the webshop sent wrong, line by line."""
     membership = request.membership  # type: ignore[attr-defined]
     session = get_object_or_404(
-        PunchoutSession.objects.select_related("supplier"),
+        PunchoutSession.objects.orders().select_related("supplier"),
         pk=session_id,
         organization=membership.organization,
         user=request.user,
     )
-    cart_return = session.returns.exclude(outcome=ReturnOutcome.DUPLICATE).order_by("received_at").first()
+    cart_return = session.cart_return
     if cart_return is None:
         return render(request, "punchout/result_waiting.html", {"session": session})
     if cart_return.outcome == ReturnOutcome.IMPORTED:
@@ -155,7 +160,7 @@ def result(request: HttpRequest, session_id: str) -> HttpResponse:
                 "%(count)d lines from %(supplier)s were added to your cart.",
                 cart_return.line_count,
             )
-            % {"count": cart_return.line_count, "supplier": session.supplier.name},
+            % {"count": cart_return.line_count, "supplier": session.supplier},
         )
         return redirect("requisitions:cart")
     return render(
@@ -177,15 +182,7 @@ def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
     report: dict[str, object] | None = None
     decode_error = ""
     try:
-        connection = cart_return.session.connection
-        report = cart_report(
-            parse_cart(
-                body,
-                cart_return.content_type or None,
-                charset_override=connection.charset_override or None,
-                unit_map={str(k): str(v) for k, v in (connection.unit_map or {}).items()},
-            )
-        )
+        report = cart_report(parse_cart(body, cart_return.content_type or None, **cart_return.session.cart_options()))
     except OciError as exc:
         decode_error = str(exc)
     return render(

@@ -20,8 +20,10 @@ from django.utils import timezone
 from ocilink.accounts.models import Role
 from ocilink.connections.services import oci_credential_set
 from ocilink.core.crypto import SecretError
-from ocilink.punchout import testing
-from ocilink.punchout.models import CartReturn, TestPunchout
+from ocilink.punchout import trials
+from ocilink.punchout.models import CartReturn, PunchoutSession
+from ocilink.punchout.services import punchout_find_session
+from ocilink.punchout.states import ReturnOutcome, SessionPurpose
 from ocilink.requisitions.models import OrderRequestLine
 from tests.factories import DeliveryAddressFactory, MembershipFactory, UserFactory
 
@@ -40,23 +42,23 @@ def _admin_client(shop) -> Client:  # type: ignore[no-untyped-def]
     return client
 
 
-def _org_test(shop, **changes) -> TestPunchout:  # type: ignore[no-untyped-def]
+def _org_test(shop, **changes) -> PunchoutSession:  # type: ignore[no-untyped-def]
     values = {"reference": "onboarding-step:12", "created_by": shop.user}
     values.update(changes)
-    return testing.test_punchout_create(organization=shop.organization, connection=shop.connection, **values)
+    return trials.trial_create(organization=shop.organization, connection=shop.connection, **values)
 
 
-def _start(client: Client, test: TestPunchout) -> tuple[dict[str, str], str]:
+def _start(client: Client, test: PunchoutSession) -> tuple[dict[str, str], str]:
     response = client.get(reverse("punchout:test_start", args=[test.pk]))
     assert response.status_code == 200, response.content[:300]
     fields = {html.unescape(n): html.unescape(v) for n, v in _INPUT.findall(response.content.decode())}
     return fields, urlsplit(fields["HOOK_URL"]).path
 
 
-def _raw(test: TestPunchout) -> tuple[str, str, str]:
+def _raw(test: PunchoutSession) -> tuple[str, str, str]:
     with db_connection.cursor() as cursor:
         cursor.execute(
-            "SELECT username_encrypted, password_encrypted, token_hash FROM punchout_testpunchout WHERE id = %s",
+            "SELECT username_encrypted, password_encrypted, token_hash FROM punchout_punchoutsession WHERE id = %s",
             [test.pk.hex],
         )
         return cursor.fetchone()
@@ -101,13 +103,13 @@ def test_a_test_can_use_the_account_of_a_delivery_address(shop):
 def test_a_test_refuses_a_missing_account_and_another_organizations_connection(shop, other_shop):
     depot = DeliveryAddressFactory(organization=shop.organization, label="Depot")
 
-    with pytest.raises(testing.PunchoutTestError, match="no account of .* for the delivery address Depot"):
+    with pytest.raises(trials.TrialError, match="no account of .* for the delivery address Depot"):
         _org_test(shop, credential_user=depot)
-    with pytest.raises(testing.PunchoutTestError, match="another organization"):
-        testing.test_punchout_create(
+    with pytest.raises(trials.TrialError, match="another organization"):
+        trials.trial_create(
             organization=shop.organization, connection=other_shop.connection, reference="x", created_by=None
         )
-    assert TestPunchout.objects.count() == 0
+    assert PunchoutSession.objects.trials().count() == 0
 
 
 def test_the_start_page_auto_submits_the_login_form_with_a_test_hook_url(shop):
@@ -125,9 +127,9 @@ def test_the_start_page_auto_submits_the_login_form_with_a_test_hook_url(shop):
     assert 'target="_top"' in body
     assert (fields["USERNAME"], fields["PASSWORD"]) == ("org-account", "org-secret")
     assert fields["~OkCode"] == "ADDI"
-    assert hook_path.startswith("/punchout/test/return/")
+    assert hook_path.startswith("/punchout/return/")  # the one HOOK_URL of every punchout session
     token = hook_path.rstrip("/").rsplit("/", 1)[1]
-    assert testing.test_punchout_find(token=token) == test
+    assert punchout_find_session(token=token) == test
 
 
 def test_only_staff_and_the_organizations_administrators_may_open_the_start_page(shop, other_shop):
@@ -155,14 +157,14 @@ def test_the_return_stores_the_raw_body_checks_it_and_imports_nothing(shop):
     assert response.status_code == 303
     assert response["Location"] == reverse("punchout:test_report", args=[test.pk])
     test.refresh_from_db()
-    assert bytes(test.return_body) == body
-    assert test.return_content_type == "application/x-www-form-urlencoded"
-    assert test.outcome == testing.TestOutcome.CHECKED
-    assert test.report["ok"] is True
-    assert [line["description"] for line in test.report["lines"]] == ["Article 1", "Article 2"]
-    assert [line["net_amount"] for line in test.report["lines"]] == ["20.00", "20.00"]
+    assert bytes(test.cart_return.body) == body
+    assert test.cart_return.content_type == "application/x-www-form-urlencoded"
+    assert test.cart_return.outcome == ReturnOutcome.CHECKED
+    assert test.cart_return.report["ok"] is True
+    assert [line["description"] for line in test.cart_return.report["lines"]] == ["Article 1", "Article 2"]
+    assert [line["net_amount"] for line in test.cart_return.report["lines"]] == ["20.00", "20.00"]
     assert OrderRequestLine.objects.count() == 0
-    assert CartReturn.objects.count() == 0
+    assert list(CartReturn.objects.values_list("session", flat=True)) == [test.pk]  # no buyer's return was made
 
 
 def test_an_unreadable_body_is_kept_and_reported(shop):
@@ -173,10 +175,10 @@ def test_an_unreadable_body_is_kept_and_reported(shop):
 
     assert response.status_code == 303
     test.refresh_from_db()
-    assert bytes(test.return_body) == b"NEW_ITEM-DESCRIPTION[1]=x"
-    assert test.outcome == testing.TestOutcome.UNREADABLE
-    assert test.report["ok"] is False
-    assert len(test.report["errors"]) == 1
+    assert bytes(test.cart_return.body) == b"NEW_ITEM-DESCRIPTION[1]=x"
+    assert test.cart_return.outcome == ReturnOutcome.UNREADABLE
+    assert test.cart_return.report["ok"] is False
+    assert len(test.cart_return.report["errors"]) == 1
 
 
 def test_the_token_is_single_use(shop):
@@ -188,46 +190,78 @@ def test_the_token_is_single_use(shop):
 
     assert second.status_code == 303
     test.refresh_from_db()
-    assert bytes(test.return_body) == cart_body(1)
-    assert len(test.report["lines"]) == 1
+    assert bytes(test.cart_return.body) == cart_body(1)
+    assert len(test.cart_return.report["lines"]) == 1
+
+
+def test_a_test_keeps_only_its_first_return(shop):
+    test = _org_test(shop)
+    _fields, hook_path = _start(_admin_client(shop), test)
+    PunchoutSession.objects.filter(pk=test.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    post_cart(hook_path, cart_body(1))
+
+    again = [post_cart(hook_path, cart_body(3)).status_code for _ in range(3)]
+
+    assert again == [303, 303, 303]  # to the report, which shows the first return
+    assert list(CartReturn.objects.values_list("outcome", flat=True)) == [ReturnOutcome.EXPIRED]
+
+
+def test_a_buyers_session_has_no_test_pages_and_a_test_has_no_buyers_result_page(shop):
+    buyer = Client()
+    buyer.force_login(shop.user)
+    start = buyer.post(reverse("punchout:start", args=[shop.supplier.pk]))
+    assert start.status_code == 200
+    order = PunchoutSession.objects.get()
+    test = _org_test(shop)
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True))
+
+    assert staff.get(reverse("punchout:test_start", args=[order.pk])).status_code == 404
+    assert staff.get(reverse("punchout:test_report", args=[order.pk])).status_code == 404
+    assert Client().get(reverse("punchout:test_report", args=[order.pk])).status_code == 404
+    assert buyer.get(reverse("punchout:result", args=[test.pk])).status_code == 404
+    assert (order.purpose, test.purpose) == (SessionPurpose.ORDER, SessionPurpose.ROUNDTRIP_TEST)
 
 
 def test_an_expired_test_keeps_the_body_and_checks_nothing(shop):
     test = _org_test(shop)
     _fields, hook_path = _start(_admin_client(shop), test)
-    TestPunchout.objects.filter(pk=test.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    PunchoutSession.objects.filter(pk=test.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
 
     response = post_cart(hook_path, cart_body(1))
 
     assert response.status_code == 410
     test.refresh_from_db()
-    assert bytes(test.return_body) == cart_body(1)
-    assert (test.outcome, test.report) == (testing.TestOutcome.EXPIRED, None)
+    assert bytes(test.cart_return.body) == cart_body(1)
+    assert (test.cart_return.outcome, test.cart_return.report) == (ReturnOutcome.EXPIRED, None)
 
 
 def test_another_token_is_unknown_and_stores_nothing(shop):
     test = _org_test(shop)
     _start(_admin_client(shop), test)
 
-    response = post_cart(reverse("punchout:test_return", args=["not-the-token"]), cart_body(1))
-    real_session_hook = post_cart(reverse("punchout:return", args=["not-the-token"]), cart_body(1))
+    response = post_cart(reverse("punchout:return", args=["not-the-token"]), cart_body(1))
 
     assert response.status_code == 404
-    assert real_session_hook.status_code == 404
     test.refresh_from_db()
-    assert (test.used_at, test.return_body, test.report) == (None, None, None)
+    assert (test.used_at, test.cart_return) == (None, None)
+    assert not CartReturn.objects.exists()
 
 
-def test_a_real_punchout_token_does_not_open_a_test_return(shop):
+def test_a_real_punchout_token_does_not_reach_a_test(shop):
+    test = _org_test(shop)
     client = Client()
     client.force_login(shop.user)
     start = client.post(reverse("punchout:start", args=[shop.supplier.pk]))
     hook_url = html.unescape(re.search(r'name="HOOK_URL" value="([^"]*)"', start.content.decode()).group(1))
     token = urlsplit(hook_url).path.rstrip("/").rsplit("/", 1)[1]
 
-    response = post_cart(reverse("punchout:test_return", args=[token]), cart_body(1))
+    response = post_cart(reverse("punchout:return", args=[token]), cart_body(1))
 
-    assert response.status_code == 404
+    assert response.status_code == 303
+    assert response["Location"] != reverse("punchout:test_report", args=[test.pk])
+    test.refresh_from_db()
+    assert (test.used_at, test.cart_return) == (None, None)
 
 
 def test_an_oversize_body_is_refused_and_its_start_kept(shop, settings):
@@ -240,9 +274,9 @@ def test_an_oversize_body_is_refused_and_its_start_kept(shop, settings):
 
     assert response.status_code == 413
     test.refresh_from_db()
-    assert test.outcome == testing.TestOutcome.TOO_LARGE
-    assert bytes(test.return_body) == body  # its start (up to 64 KB) is kept, as for a real return
-    assert test.report is None
+    assert test.cart_return.outcome == ReturnOutcome.TOO_LARGE
+    assert bytes(test.cart_return.body) == body  # its start (up to 64 KB) is kept, as for a real return
+    assert test.cart_return.report is None
 
 
 def test_a_used_test_cannot_be_started_again(shop):
@@ -286,7 +320,7 @@ def test_the_report_of_an_unknown_test_is_not_found():
 
 
 def test_a_supplier_self_test_needs_no_organization_and_opens_only_in_its_own_browser(db):
-    test = testing.test_punchout_create_for_supplier(
+    test = trials.trial_create_for_supplier(
         webshop_url="https://shop.supplier.example/oci",
         method="get",
         username_field="login",
@@ -294,11 +328,11 @@ def test_a_supplier_self_test_needs_no_organization_and_opens_only_in_its_own_br
         extra_params={"LANGU": "NL"},
         username="tester",
         password="Test-Pw-1",
-        reference=testing.SELFTEST_REFERENCE,
+        reference=trials.SELFTEST_REFERENCE,
     )
     mine = Client()
     session = mine.session
-    session[testing.SESSION_SELFTESTS_KEY] = [str(test.pk)]
+    session[trials.SESSION_SELFTESTS_KEY] = [str(test.pk)]
     session.save()
 
     fields, _hook = _start(mine, test)
@@ -330,9 +364,9 @@ def test_a_self_test_refuses_input_it_cannot_use(db, changes, message):
     }
     values.update(changes)
 
-    with pytest.raises(testing.PunchoutTestError, match=message):
-        testing.test_punchout_create_for_supplier(**values)
-    assert TestPunchout.objects.count() == 0
+    with pytest.raises(trials.TrialError, match=message):
+        trials.trial_create_for_supplier(**values)
+    assert PunchoutSession.objects.trials().count() == 0
 
 
 def test_self_tests_are_capped_per_client_per_hour(db):
@@ -345,23 +379,23 @@ def test_self_tests_are_capped_per_client_per_hour(db):
         "username": "u",
         "password": "p",
     }
-    for _ in range(testing.SELFTEST_MAX_PER_CLIENT_PER_HOUR):
-        testing.test_punchout_create_for_supplier(**values, client="203.0.113.7")
+    for _ in range(trials.SELFTEST_MAX_PER_CLIENT_PER_HOUR):
+        trials.trial_create_for_supplier(**values, client="203.0.113.7")
 
-    with pytest.raises(testing.TooManyTests):
-        testing.test_punchout_create_for_supplier(**values, client="203.0.113.7")
-    other = testing.test_punchout_create_for_supplier(**values, client="198.51.100.1")
+    with pytest.raises(trials.TooManyTrials):
+        trials.trial_create_for_supplier(**values, client="203.0.113.7")
+    other = trials.trial_create_for_supplier(**values, client="198.51.100.1")
 
     assert other.client_hash != ""
-    assert TestPunchout.objects.filter(client_hash=testing.client_hash("203.0.113.7")).count() == 10
-    assert "203.0.113.7" not in TestPunchout.objects.values_list("client_hash", flat=True)[0]
+    assert PunchoutSession.objects.trials().filter(client_hash=trials.client_hash("203.0.113.7")).count() == 10
+    assert "203.0.113.7" not in PunchoutSession.objects.trials().values_list("client_hash", flat=True)[0]
 
 
 def test_tests_are_found_by_their_reference_within_the_organization(shop, other_shop):
     mine = _org_test(shop)
     _org_test(other_shop)
 
-    found = list(testing.test_punchouts_with_reference(reference="onboarding-step:12", organization=shop.organization))
+    found = list(trials.trials_with_reference(reference="onboarding-step:12", organization=shop.organization))
 
     assert found == [mine]
 

@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from . import views
+from . import guide_views
 
 app_name = "guide"
 
 urlpatterns = [
-    path("", views.guide_index, name="index"),
-    path("self-test/", views.guide_selftest, name="selftest"),
+    path("", guide_views.guide_index, name="index"),
+    path("self-test/", guide_views.guide_selftest, name="selftest"),
 ]
