@@ -8,12 +8,8 @@ from django.urls import reverse
 
 from ocilink.accounts.audit import audit_log
 from ocilink.accounts.models import AuditEvent, CostCentre, Membership, Role
-from ocilink.accounts.selectors import (
-    SESSION_ORGANIZATION_KEY,
-    acts_as_platform_staff,
-    is_platform_staff,
-    membership_for,
-)
+from ocilink.accounts.permissions import is_platform_staff
+from ocilink.accounts.selectors import SESSION_ORGANIZATION_KEY, acts_as_platform_staff, membership_for
 from tests.factories import MembershipFactory, OrganizationFactory, PlatformStaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

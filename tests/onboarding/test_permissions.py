@@ -10,7 +10,7 @@ from ocilink.accounts.models import Organization, PlatformRole, Role
 from ocilink.onboarding.connection_setup import SupplierDetails
 from ocilink.onboarding.exceptions import NotAllowed
 from ocilink.onboarding.models import RequestEvent
-from ocilink.onboarding.permissions import may_act_for_party
+from ocilink.onboarding.parties import may_act_for_party
 from ocilink.onboarding.plans import Party
 from ocilink.onboarding.services import connection_request_create, request_step_complete
 from ocilink.onboarding.states import StepStatus

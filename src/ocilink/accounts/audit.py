@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models
 
 from .models import AuditEvent, Organization
-from .selectors import is_platform_staff
+from .permissions import is_platform_staff
 
 SUMMARY_MAX_CHARS = 2000
 

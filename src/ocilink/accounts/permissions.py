@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 
 from .models import Membership, Organization, PlatformRole, PlatformStaff, Role
@@ -22,7 +21,6 @@ class MembershipRequest(HttpRequest):
     (for platform staff, their transient administrator membership of the organization they chose)."""
 
     membership: Membership
-    user: AbstractBaseUser | AnonymousUser
 
 
 def platform_roles(user: Any) -> frozenset[str]:

@@ -12,23 +12,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .models import AuditEvent, CostCentre, DeliveryAddress, Membership, Organization, PlatformStaff, Role
+from .models import AuditEvent, CostCentre, DeliveryAddress, Membership, Organization, Role
+from .permissions import is_platform_staff
 
 SESSION_ORGANIZATION_KEY = "ocilink.organization_id"
-
-# Cached on the user object for the length of a request: the answer is asked for several times per page.
-_STAFF_CACHE_ATTRIBUTE = "_ocilink_is_platform_staff"
-
-
-def is_platform_staff(*, user: Any) -> bool:
-    """Whether the user is one of the platform's own staff (consultant, support, or a Django staff user)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    cached = getattr(user, _STAFF_CACHE_ATTRIBUTE, None)
-    if cached is None:
-        cached = bool(user.is_staff) or PlatformStaff.objects.filter(user_id=user.pk).exists()
-        setattr(user, _STAFF_CACHE_ATTRIBUTE, cached)
-    return bool(cached)
 
 
 def staff_membership(*, user: Any, organization: Organization) -> Membership:

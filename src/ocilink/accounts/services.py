@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from .audit import audit_log
 from .models import CostCentre, DeliveryAddress, Membership, Organization, Role
-from .selectors import is_platform_staff
+from .permissions import is_platform_staff
 
 
 class AccountsError(Exception):

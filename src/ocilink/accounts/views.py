@@ -12,11 +12,11 @@ from django.views.decorators.http import require_POST
 
 from .decorators import administrator_required
 from .forms import CostCentreForm, MembershipForm
+from .permissions import is_platform_staff
 from .selectors import (
     SESSION_ORGANIZATION_KEY,
     audit_events_of,
     cost_centres_of,
-    is_platform_staff,
     members_of,
     membership_for,
     organizations_for,

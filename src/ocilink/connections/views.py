@@ -8,12 +8,9 @@ a 404. Platform staff act through the organization they chose (their transient a
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,8 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ocilink.accounts.decorators import membership_required
-from ocilink.accounts.models import Role
+from ocilink.accounts.decorators import administrator_required
 from ocilink.accounts.selectors import delivery_addresses_of
 from ocilink.core.crypto import SecretError
 
@@ -32,19 +28,6 @@ from .forms import AddressSheetUploadForm, CredentialRequestForm, CredentialRowF
 from .models import Connection, OciCredential
 from .selectors import connections_of
 from .services import CredentialError, oci_credentials_apply
-
-
-def administrator_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A member with the administrator role (platform staff act as one in the organization they chose)."""
-
-    @membership_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.membership.role != Role.ADMINISTRATOR:  # type: ignore[attr-defined]
-            raise PermissionDenied(_("Only an administrator of the organization can manage webshop accounts."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _connection(request: HttpRequest, connection_id: int) -> Connection:
@@ -62,7 +45,7 @@ def _masked(credential: OciCredential | None) -> str:
 
 
 @require_GET
-@administrator_only
+@administrator_required
 def credentials_index(request: HttpRequest) -> HttpResponse:
     """The organization's connections, each with its accounts page and its credential request."""
     organization = request.membership.organization  # type: ignore[attr-defined]
@@ -74,7 +57,7 @@ def credentials_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@administrator_only
+@administrator_required
 def credentials(request: HttpRequest, connection_id: int) -> HttpResponse:
     """The organization-wide account and one row per delivery address: username (masked once stored), password
     (write-only: empty keeps it), customer number, debtor number and location code. Saved all together or not."""
@@ -121,7 +104,7 @@ def credentials(request: HttpRequest, connection_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@administrator_only
+@administrator_required
 def credential_request(request: HttpRequest, connection_id: int) -> HttpResponse:
     """Write the credential request e-mail to the supplier's contact, preview it, and send it."""
     connection = _connection(request, connection_id)
@@ -190,7 +173,7 @@ def credential_request(request: HttpRequest, connection_id: int) -> HttpResponse
 
 
 @require_GET
-@administrator_only
+@administrator_required
 def credential_request_sheet(request: HttpRequest, connection_id: int) -> HttpResponse:
     """The delivery-address sheet alone (``?language=nl`` or ``en``)."""
     connection = _connection(request, connection_id)
@@ -204,7 +187,7 @@ def credential_request_sheet(request: HttpRequest, connection_id: int) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
-@administrator_only
+@administrator_required
 def credential_sheet_upload(request: HttpRequest, connection_id: int) -> HttpResponse:
     """Import the sheet the supplier filled in, and report which rows were stored and which could not be used."""
     connection = _connection(request, connection_id)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocilink.accounts.audit import audit_log
+from ocilink.accounts.permissions import is_support
 from ocilink.connections.models import CatalogueEntry, Connection, OciCredential
 from ocilink.punchout.models import PunchoutSession
 from ocilink.punchout.trials import TrialError, trial_create
@@ -21,7 +22,7 @@ from ocilink.punchout.trials import TrialError, trial_create
 from . import notifications
 from .exceptions import NotAllowed, OnboardingError
 from .models import ConnectionRequest, RequestEvent, RequestStep
-from .permissions import is_support, may_activate, may_manage_request
+from .parties import may_activate, may_manage_request
 from .plans import ACTIVATE
 from .selectors import has_credentials, latest_roundtrip_for, progress_of, roundtrip_reference
 from .services import after_step_closed, append_note, ensure_open, lock_request, record_event
@@ -171,7 +172,7 @@ def request_step_record_report(*, step: RequestStep, actor: Any) -> RequestStep:
 @transaction.atomic
 def catalogue_entry_create_from_request(*, request: ConnectionRequest, actor: Any, publish: bool) -> CatalogueEntry:
     """Support adds a new supplier's webshop to the catalogue from what the request holds (scenarios 2 and 4)."""
-    if not is_support(actor):
+    if not is_support(user=actor):
         raise NotAllowed(_("Only platform support keeps the catalogue of available webshops."))
     request = lock_request(request)
     if request.catalogue_entry_id is not None:
@@ -201,7 +202,7 @@ def catalogue_entry_create_from_request(*, request: ConnectionRequest, actor: An
 @transaction.atomic
 def catalogue_entry_save(*, entry: CatalogueEntry, actor: Any) -> CatalogueEntry:
     """Create or change a catalogue webshop (platform support)."""
-    if not is_support(actor):
+    if not is_support(user=actor):
         raise NotAllowed(_("Only platform support keeps the catalogue of available webshops."))
     entry.full_clean()
     entry.save()

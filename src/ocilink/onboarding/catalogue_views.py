@@ -7,12 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from ocilink.accounts.decorators import administrator_required
+from ocilink.accounts.decorators import administrator_required, support_required
 from ocilink.connections.models import CatalogueEntry
 from ocilink.dispatch.choices import channel_choices
 
 from .activation import catalogue_entry_save
-from .decorators import support_required
 from .exceptions import OnboardingError
 from .forms import CatalogueEntryForm
 from .selectors import FREE_CONNECTIONS, catalogue_for, charge_position_for_new, tier_for

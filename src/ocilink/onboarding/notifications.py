@@ -17,7 +17,7 @@ from ocilink.accounts.models import Membership, PlatformRole, PlatformStaff, Rol
 from ocilink.connections.models import Connection
 
 from .models import ConnectionRequest, RequestStep
-from .permissions import who_acts
+from .parties import who_acts
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
@@ -16,7 +15,7 @@ from ocilink.punchout.models import PunchoutSession
 from ocilink.punchout.trials import trials_with_reference
 
 from .models import ConnectionRequest, RequestStep
-from .permissions import who_acts
+from .parties import who_acts
 from .states import RequestStatus, StepStatus
 
 # The source document: "De eerste 5 koppelingen zijn kosteloos" — an organization's first five active connections are

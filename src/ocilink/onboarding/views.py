@@ -12,17 +12,17 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ocilink.accounts.decorators import administrator_required
+from ocilink.accounts.decorators import administrator_required, platform_staff_required
+from ocilink.accounts.permissions import is_support
 from ocilink.accounts.selectors import SESSION_ORGANIZATION_KEY
 from ocilink.accounts.services import organization_enter
 from ocilink.connections.models import Connection
 
 from . import activation, services
-from .decorators import platform_staff_required
 from .exceptions import ChargeNotAcknowledged, OnboardingError
 from .forms import CatalogueRequestForm, NewSupplierRequestForm, RequestDetailsForm, details_from, secrets_from
 from .models import ConnectionRequest, RequestStep
-from .permissions import is_support, may_act_for_party, may_activate, may_manage_request
+from .parties import may_act_for_party, may_activate, may_manage_request
 from .plans import ACTIVATE, FIRST_ORDER, PLANS
 from .selectors import (
     FREE_CONNECTIONS,
@@ -201,7 +201,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_manage": may_manage_request(user=user, organization=organization),
             "may_activate": may_activate(user),
             "roundtrip_available": activation.roundtrip_available(),
-            "is_support": is_support(user),
+            "is_support": is_support(user=user),
         },
     )
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocilink.accounts.models import DeliveryAddress, Membership, Organization, Role
-from ocilink.accounts.selectors import is_platform_staff
+from ocilink.accounts.permissions import is_platform_staff
 from ocilink.connections.models import Connection, OciCredential
 from ocilink.core.crypto import SecretError
 from ocilink.protocols.oci import build_punchout_fields

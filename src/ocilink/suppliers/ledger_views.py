@@ -7,18 +7,15 @@ Every object is looked up within the user's organization: another organization's
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ocilink.accounts.decorators import membership_required
-from ocilink.accounts.models import Role
+from ocilink.accounts.decorators import administrator_required
 from ocilink.connections.models import Connection
 
 from .ledger import (
@@ -36,20 +33,6 @@ from .ledger import (
 from .ledger_forms import LedgerAccountForm, LedgerImportForm, LedgerMappingForm, LedgerTableForm
 from .ledger_io import LedgerImportError, ledger_table_export_csv, ledger_table_export_xlsx, ledger_table_import
 from .models import LedgerAccount, LedgerMapping, LedgerTable
-
-
-def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Members with the administrator role (and platform staff) only; others get 403."""
-
-    @membership_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = request.membership  # type: ignore[attr-defined]
-        if membership.role != Role.ADMINISTRATOR and not request.user.is_staff:
-            raise PermissionDenied(_("Only administrators can manage the ledger translation table."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _organization(request: HttpRequest) -> Any:

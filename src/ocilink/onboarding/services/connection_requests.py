@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocilink.accounts.models import Organization
+from ocilink.accounts.permissions import is_administrator
 from ocilink.connections.models import CatalogueEntry, Connection
 from ocilink.onboarding import notifications
 from ocilink.onboarding.connection_setup import (
@@ -21,7 +22,7 @@ from ocilink.onboarding.connection_setup import (
 )
 from ocilink.onboarding.exceptions import ChargeNotAcknowledged, NotAllowed, OnboardingError
 from ocilink.onboarding.models import ConnectionRequest, RequestEvent, RequestStep
-from ocilink.onboarding.permissions import is_administrator, may_manage_request
+from ocilink.onboarding.parties import may_manage_request
 from ocilink.onboarding.plans import CHECK_CATALOGUE
 from ocilink.onboarding.selectors import FREE_CONNECTIONS, charge_position_for_new, scenario_for
 from ocilink.onboarding.states import InvalidTransition, RequestStatus, StepStatus, ensure_request_transition
@@ -130,7 +131,11 @@ def connection_request_create(
         note += " " + _("It will be active connection number %(position)s, which is charged.") % {"position": position}
     record_event(request=request, actor=requested_by, action=RequestEvent.Action.CREATED, note=note)
     check = request.steps.filter(key=CHECK_CATALOGUE).first()
-    if check is not None and catalogue_entry is not None and is_administrator(requested_by, organization):
+    if (
+        check is not None
+        and catalogue_entry is not None
+        and is_administrator(user=requested_by, organization=organization)
+    ):
         _close_step(
             request=request,
             step=check,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ocilink.onboarding import notifications
 from ocilink.onboarding.exceptions import NotAllowed, OnboardingError
 from ocilink.onboarding.models import ConnectionRequest, RequestEvent, RequestStep
-from ocilink.onboarding.permissions import may_act_for_party
+from ocilink.onboarding.parties import may_act_for_party
 from ocilink.onboarding.selectors import progress_of
 from ocilink.onboarding.states import (
     InvalidTransition,
