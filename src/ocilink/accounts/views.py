@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from .decorators import administrator_required
 from .forms import CostCentreForm, MembershipForm
-from .permissions import is_platform_staff
+from .permissions import MembershipRequest, is_platform_staff
 from .selectors import (
     SESSION_ORGANIZATION_KEY,
     audit_events_of,
@@ -34,7 +34,7 @@ AUDIT_PAGE_SIZE = 50  # a screenful; the trail can hold years of events
 
 
 @administrator_required
-def administration(request: HttpRequest) -> HttpResponse:
+def administration(request: MembershipRequest) -> HttpResponse:
     """The Administration menu."""
     return render(request, "accounts/administration.html")
 
@@ -65,14 +65,14 @@ def choose_organization(request: HttpRequest) -> HttpResponse:
 
 
 @administrator_required
-def member_list(request: HttpRequest) -> HttpResponse:
-    organization = request.membership.organization  # type: ignore[attr-defined]
+def member_list(request: MembershipRequest) -> HttpResponse:
+    organization = request.membership.organization
     return render(request, "accounts/member_list.html", {"members": members_of(organization=organization)})
 
 
 @administrator_required
-def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = request.membership.organization  # type: ignore[attr-defined]
+def member_edit(request: MembershipRequest, pk: int) -> HttpResponse:
+    organization = request.membership.organization
     member = get_object_or_404(members_of(organization=organization), pk=pk)
     initial = {"role": member.role, "delivery_address": member.delivery_address}
     form = MembershipForm(request.POST or None, initial=initial, organization=organization)
@@ -93,16 +93,16 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @administrator_required
-def cost_centre_list(request: HttpRequest) -> HttpResponse:
-    organization = request.membership.organization  # type: ignore[attr-defined]
+def cost_centre_list(request: MembershipRequest) -> HttpResponse:
+    organization = request.membership.organization
     return render(
         request, "accounts/cost_centre_list.html", {"cost_centres": cost_centres_of(organization=organization)}
     )
 
 
 @administrator_required
-def cost_centre_create_view(request: HttpRequest) -> HttpResponse:
-    organization = request.membership.organization  # type: ignore[attr-defined]
+def cost_centre_create_view(request: MembershipRequest) -> HttpResponse:
+    organization = request.membership.organization
     form = CostCentreForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -121,8 +121,8 @@ def cost_centre_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @administrator_required
-def cost_centre_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = request.membership.organization  # type: ignore[attr-defined]
+def cost_centre_edit(request: MembershipRequest, pk: int) -> HttpResponse:
+    organization = request.membership.organization
     centre = get_object_or_404(cost_centres_of(organization=organization), pk=pk)
     initial = {"code": centre.code, "name": centre.name, "is_active": centre.is_active}
     form = CostCentreForm(request.POST or None, initial=initial)
@@ -139,8 +139,8 @@ def cost_centre_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @administrator_required
-def cost_centre_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = request.membership.organization  # type: ignore[attr-defined]
+def cost_centre_deactivate_view(request: MembershipRequest, pk: int) -> HttpResponse:
+    organization = request.membership.organization
     centre = get_object_or_404(cost_centres_of(organization=organization), pk=pk)
     cost_centre_deactivate(cost_centre=centre, actor=request.user)
     messages.success(
@@ -151,7 +151,7 @@ def cost_centre_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @administrator_required
-def audit_list(request: HttpRequest) -> HttpResponse:
-    organization = request.membership.organization  # type: ignore[attr-defined]
+def audit_list(request: MembershipRequest) -> HttpResponse:
+    organization = request.membership.organization
     page = Paginator(audit_events_of(organization=organization), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accounts/audit_list.html", {"page": page})

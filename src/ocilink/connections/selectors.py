@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from ocilink.accounts.models import DeliveryAddress, Organization
 
 from .models import Connection, OciCredential
@@ -19,5 +21,5 @@ def credential_for(*, connection: Connection, delivery_address: DeliveryAddress 
     return credentials.filter(delivery_address__isnull=True).first()
 
 
-def connections_of(*, organization: Organization):  # type: ignore[no-untyped-def]
+def connections_of(*, organization: Organization) -> QuerySet[Connection]:
     return Connection.objects.filter(organization=organization)

@@ -11,7 +11,7 @@ import smtplib
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ocilink.accounts.decorators import administrator_required
+from ocilink.accounts.permissions import MembershipRequest
 from ocilink.accounts.selectors import delivery_addresses_of
 from ocilink.core.crypto import SecretError
 
@@ -30,8 +31,8 @@ from .selectors import connections_of
 from .services import CredentialError, oci_credentials_apply
 
 
-def _connection(request: HttpRequest, connection_id: int) -> Connection:
-    organization = request.membership.organization  # type: ignore[attr-defined]
+def _connection(request: MembershipRequest, connection_id: int) -> Connection:
+    organization = request.membership.organization
     return get_object_or_404(connections_of(organization=organization).select_related("organization"), pk=connection_id)
 
 
@@ -46,9 +47,9 @@ def _masked(credential: OciCredential | None) -> str:
 
 @require_GET
 @administrator_required
-def credentials_index(request: HttpRequest) -> HttpResponse:
+def credentials_index(request: MembershipRequest) -> HttpResponse:
     """The organization's connections, each with its accounts page and its credential request."""
-    organization = request.membership.organization  # type: ignore[attr-defined]
+    organization = request.membership.organization
     return render(
         request,
         "connections/credentials_index.html",
@@ -58,7 +59,7 @@ def credentials_index(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def credentials(request: HttpRequest, connection_id: int) -> HttpResponse:
+def credentials(request: MembershipRequest, connection_id: int) -> HttpResponse:
     """The organization-wide account and one row per delivery address: username (masked once stored), password
     (write-only: empty keeps it), customer number, debtor number and location code. Saved all together or not."""
     connection = _connection(request, connection_id)
@@ -105,7 +106,7 @@ def credentials(request: HttpRequest, connection_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def credential_request(request: HttpRequest, connection_id: int) -> HttpResponse:
+def credential_request(request: MembershipRequest, connection_id: int) -> HttpResponse:
     """Write the credential request e-mail to the supplier's contact, preview it, and send it."""
     connection = _connection(request, connection_id)
     organization = connection.organization
@@ -174,7 +175,7 @@ def credential_request(request: HttpRequest, connection_id: int) -> HttpResponse
 
 @require_GET
 @administrator_required
-def credential_request_sheet(request: HttpRequest, connection_id: int) -> HttpResponse:
+def credential_request_sheet(request: MembershipRequest, connection_id: int) -> HttpResponse:
     """The delivery-address sheet alone (``?language=nl`` or ``en``)."""
     connection = _connection(request, connection_id)
     language = request.GET.get("language") or ("nl" if (get_language() or "").startswith("nl") else "en")
@@ -188,7 +189,7 @@ def credential_request_sheet(request: HttpRequest, connection_id: int) -> HttpRe
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def credential_sheet_upload(request: HttpRequest, connection_id: int) -> HttpResponse:
+def credential_sheet_upload(request: MembershipRequest, connection_id: int) -> HttpResponse:
     """Import the sheet the supplier filled in, and report which rows were stored and which could not be used."""
     connection = _connection(request, connection_id)
     form = AddressSheetUploadForm(request.POST or None, request.FILES or None)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ocilink.dispatch.choices import channel_choices
 from ocilink.protocols.oci import encode_cart_fields
 
 from .catalogue import BY_SKU, PRODUCTS, Product
+from .inbox.store import InboxStore
 from .models import ShopAccount
 
 SESSION_KEY = "demo_webshop"
@@ -22,7 +26,7 @@ def _state(request: HttpRequest) -> dict | None:
     return request.session.get(SESSION_KEY)
 
 
-def _field(data, *names: str) -> str:  # type: ignore[no-untyped-def]
+def _field(data: Mapping[str, str], *names: str) -> str:
     """A parameter by any of its names, case-insensitively (buyers differ in how they spell them)."""
     lowered = {key.lower(): key for key in data}
     for name in names:
@@ -149,14 +153,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
     return response
 
 
-CHANNEL_LABELS = {"cxml_https": "HTTPS + cXML", "cxml_sftp": "SFTP + cXML", "email_pdf": "E-mail + PDF"}
-
-
-def _inbox_store():  # type: ignore[no-untyped-def]
-    from django.conf import settings
-
-    from .inbox.store import InboxStore
-
+def _inbox_store() -> InboxStore:
     return InboxStore(settings.DEMO_INBOX_DIR)
 
 
@@ -173,15 +170,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 if item.channel == key
             ],
         )
-        for key, label in CHANNEL_LABELS.items()
+        for key, label in channel_choices()
     ]
     return render(request, "demo_webshop/inbox.html", {"channels": channels, "state": _state(request)})
 
 
 def inbox_item(request: HttpRequest, channel: str, name: str) -> HttpResponse:
     """One received document as the supplier got it (only files the inbox itself listed)."""
-    from django.http import Http404
-
     for item in _inbox_store().list(channel):
         if item.path.name == name:
             content_type = "message/rfc822" if name.endswith(".eml") else "application/xml"

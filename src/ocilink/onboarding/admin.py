@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from ocilink.connections.models import CatalogueEntry
 
@@ -20,7 +23,7 @@ class RequestEventInline(admin.TabularInline):
     readonly_fields = ["at", "actor", "action", "step", "note"]
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ocilink.accounts.decorators import administrator_required, support_required
+from ocilink.accounts.permissions import MembershipRequest
 from ocilink.connections.models import CatalogueEntry
 from ocilink.dispatch.choices import channel_choices
 
@@ -18,9 +19,9 @@ from .selectors import FREE_CONNECTIONS, catalogue_for, charge_position_for_new,
 
 
 @administrator_required
-def browse(request: HttpRequest) -> HttpResponse:
+def browse(request: MembershipRequest) -> HttpResponse:
     """Purchasing > Available webshops: every published webshop, marked when it is active for this organization."""
-    organization = request.membership.organization  # type: ignore[attr-defined]
+    organization = request.membership.organization
     items = catalogue_for(organization=organization)
     position = charge_position_for_new(organization=organization)
     return render(

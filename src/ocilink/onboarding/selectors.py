@@ -110,7 +110,7 @@ def catalogue_for(*, organization: Organization) -> list[CatalogueItem]:
     return [
         CatalogueItem(
             entry=entry,
-            active_for_you=entry.active_for_you,  # type: ignore[attr-defined]
+            active_for_you=entry.active_for_you,
             open_request=open_requests.get(entry.pk),
         )
         for entry in entries

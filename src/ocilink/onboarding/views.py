@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ocilink.accounts.decorators import administrator_required, platform_staff_required
-from ocilink.accounts.permissions import is_support
+from ocilink.accounts.permissions import MembershipRequest, is_support
 from ocilink.accounts.selectors import SESSION_ORGANIZATION_KEY
 from ocilink.accounts.services import organization_enter
 from ocilink.connections.models import Connection
@@ -40,11 +40,11 @@ from .selectors import (
 from .states import RequestStatus, StepStatus
 
 
-def _organization(request: HttpRequest) -> Any:
-    return request.membership.organization  # type: ignore[attr-defined]
+def _organization(request: MembershipRequest) -> Any:
+    return request.membership.organization
 
 
-def _connection_request(request: HttpRequest, pk: int) -> ConnectionRequest:
+def _connection_request(request: MembershipRequest, pk: int) -> ConnectionRequest:
     """A request of the current organization; another organization's gives 404."""
     return get_object_or_404(connection_requests_for(organization=_organization(request)), pk=pk)
 
@@ -69,7 +69,7 @@ def credentials_url(connection: Connection | None) -> str | None:
 
 
 @administrator_required
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: MembershipRequest) -> HttpResponse:
     organization = _organization(request)
     return render(
         request,
@@ -83,7 +83,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 @administrator_required
-def request_from_catalogue(request: HttpRequest, entry_pk: int) -> HttpResponse:
+def request_from_catalogue(request: MembershipRequest, entry_pk: int) -> HttpResponse:
     """Request a webshop of the catalogue (scenario 1 in implementation, 3 when live)."""
     organization = _organization(request)
     entry = published_catalogue_entry(pk=entry_pk)
@@ -120,7 +120,7 @@ def request_from_catalogue(request: HttpRequest, entry_pk: int) -> HttpResponse:
 
 
 @administrator_required
-def request_new_supplier(request: HttpRequest) -> HttpResponse:
+def request_new_supplier(request: MembershipRequest) -> HttpResponse:
     """Request a webshop that is not in the catalogue (scenario 2 in implementation, 4 when live)."""
     organization = _organization(request)
     form = NewSupplierRequestForm(request.POST or None)
@@ -163,7 +163,7 @@ class StepView:
 
 
 @administrator_required
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: MembershipRequest, pk: int) -> HttpResponse:
     connection_request = _connection_request(request, pk)
     user = request.user
     organization = connection_request.organization
@@ -207,7 +207,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @administrator_required
-def request_edit_details(request: HttpRequest, pk: int) -> HttpResponse:
+def request_edit_details(request: MembershipRequest, pk: int) -> HttpResponse:
     connection_request = _connection_request(request, pk)
     form = RequestDetailsForm(request.POST or None, connection_request=connection_request)
     if request.method == "POST" and form.is_valid():
@@ -239,7 +239,7 @@ STEP_ACTIONS = {
 
 @require_POST
 @administrator_required
-def step_action(request: HttpRequest, pk: int, step_pk: int, action: str) -> HttpResponse:
+def step_action(request: MembershipRequest, pk: int, step_pk: int, action: str) -> HttpResponse:
     connection_request = _connection_request(request, pk)
     step = _step(connection_request, step_pk)
     if action not in STEP_ACTIONS:
@@ -263,7 +263,7 @@ def _run(request: HttpRequest, connection_request: ConnectionRequest, action: An
 
 @require_POST
 @administrator_required
-def request_activate(request: HttpRequest, pk: int) -> HttpResponse:
+def request_activate(request: MembershipRequest, pk: int) -> HttpResponse:
     connection_request = _connection_request(request, pk)
     if connection_request.connection is None:
         messages.error(request, _("This request has no connection yet: enter the webshop's login URL first."))
@@ -279,7 +279,7 @@ def request_activate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @administrator_required
-def request_hold(request: HttpRequest, pk: int) -> HttpResponse:
+def request_hold(request: MembershipRequest, pk: int) -> HttpResponse:
     connection_request = _connection_request(request, pk)
     hold = request.POST.get("hold") == "1"
     return _run(
@@ -292,7 +292,7 @@ def request_hold(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @administrator_required
-def roundtrip_start(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+def roundtrip_start(request: MembershipRequest, pk: int, step_pk: int) -> HttpResponse:
     connection_request = _connection_request(request, pk)
     step = _step(connection_request, step_pk)
     if not activation.roundtrip_available():
@@ -307,7 +307,7 @@ def roundtrip_start(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse
 
 @require_POST
 @administrator_required
-def roundtrip_record(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+def roundtrip_record(request: MembershipRequest, pk: int, step_pk: int) -> HttpResponse:
     connection_request = _connection_request(request, pk)
     step = _step(connection_request, step_pk)
     return _run(
@@ -320,7 +320,7 @@ def roundtrip_record(request: HttpRequest, pk: int, step_pk: int) -> HttpRespons
 
 @require_POST
 @administrator_required
-def add_to_catalogue(request: HttpRequest, pk: int) -> HttpResponse:
+def add_to_catalogue(request: MembershipRequest, pk: int) -> HttpResponse:
     connection_request = _connection_request(request, pk)
     publish = request.POST.get("publish") == "1"
     return _run(
@@ -335,7 +335,7 @@ def add_to_catalogue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @administrator_required
-def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def request_cancel(request: MembershipRequest, pk: int) -> HttpResponse:
     connection_request = _connection_request(request, pk)
     reason = request.POST.get("reason", "")
     return _run(

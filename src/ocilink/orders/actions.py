@@ -3,6 +3,8 @@ the order's history with who and when."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -35,12 +37,12 @@ def _dispatch_to(dispatch: Dispatch | None, status: str) -> None:
 def _act(
     purchase_order: PurchaseOrder,
     *,
-    actor,
+    actor: Any,
     status: str,
     action: str,
     note: str = "",
     dispatch_status: str | None = None,
-):  # type: ignore[no-untyped-def]
+) -> PurchaseOrder:
     with transaction.atomic():
         order, dispatch = _locked(purchase_order)
         if dispatch is not None and dispatch.status == DispatchStatus.SENDING and dispatch_status is not None:
@@ -54,14 +56,14 @@ def _act(
     return order
 
 
-def purchase_order_retry_now(*, purchase_order: PurchaseOrder, actor) -> PurchaseOrder:  # type: ignore[no-untyped-def]
+def purchase_order_retry_now(*, purchase_order: PurchaseOrder, actor: Any) -> PurchaseOrder:
     """Send again now, with the same document (same payloadID, file name and Message-ID)."""
     return _act(
         purchase_order, actor=actor, status=S.SENDING, action="retry_now", dispatch_status=DispatchStatus.PENDING
     )
 
 
-def purchase_order_hold(*, purchase_order: PurchaseOrder, actor, note: str = "") -> PurchaseOrder:  # type: ignore[no-untyped-def]
+def purchase_order_hold(*, purchase_order: PurchaseOrder, actor: Any, note: str = "") -> PurchaseOrder:
     return _act(
         purchase_order,
         actor=actor,
@@ -72,13 +74,13 @@ def purchase_order_hold(*, purchase_order: PurchaseOrder, actor, note: str = "")
     )
 
 
-def purchase_order_release(*, purchase_order: PurchaseOrder, actor) -> PurchaseOrder:  # type: ignore[no-untyped-def]
+def purchase_order_release(*, purchase_order: PurchaseOrder, actor: Any) -> PurchaseOrder:
     if purchase_order.status != S.HELD:
         raise ActionError(_("Only an order that is held can be released."))
     return _act(purchase_order, actor=actor, status=S.SENDING, action="release", dispatch_status=DispatchStatus.PENDING)
 
 
-def purchase_order_cancel(*, purchase_order: PurchaseOrder, actor, note: str = "") -> PurchaseOrder:  # type: ignore[no-untyped-def]
+def purchase_order_cancel(*, purchase_order: PurchaseOrder, actor: Any, note: str = "") -> PurchaseOrder:
     return _act(
         purchase_order,
         actor=actor,
@@ -89,7 +91,7 @@ def purchase_order_cancel(*, purchase_order: PurchaseOrder, actor, note: str = "
     )
 
 
-def purchase_order_placed_by_phone(*, purchase_order: PurchaseOrder, actor, note: str) -> PurchaseOrder:  # type: ignore[no-untyped-def]
+def purchase_order_placed_by_phone(*, purchase_order: PurchaseOrder, actor: Any, note: str) -> PurchaseOrder:
     """The order was placed another way (phone, the supplier's portal); nothing more is sent."""
     if not note.strip():
         raise ActionError(_("Say how and with whom the order was placed, for the order's history."))
@@ -103,5 +105,5 @@ def purchase_order_placed_by_phone(*, purchase_order: PurchaseOrder, actor, note
     )
 
 
-def purchase_order_register_received(*, purchase_order: PurchaseOrder, actor, note: str = "") -> PurchaseOrder:  # type: ignore[no-untyped-def]
+def purchase_order_register_received(*, purchase_order: PurchaseOrder, actor: Any, note: str = "") -> PurchaseOrder:
     return _act(purchase_order, actor=actor, status=S.RECEIVED, action="received", note=note)

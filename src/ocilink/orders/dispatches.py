@@ -12,7 +12,7 @@ import random
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -108,7 +108,7 @@ def _store_document(dispatch: Dispatch, result: DispatchResult | None = None) ->
     DispatchDocument.objects.update_or_create(dispatch=dispatch, defaults={"name": name, "content": content})
 
 
-def dispatch_enqueue(*, dispatch_id: int, run_after=None) -> None:  # type: ignore[no-untyped-def]
+def dispatch_enqueue(*, dispatch_id: int, run_after: datetime | None = None) -> None:
     """Wake a worker for this dispatch (now, or at ``run_after``); remember the task so the sweeper can check it."""
     from .tasks import send_dispatch
 
@@ -286,7 +286,7 @@ def _fail_order(dispatch: Dispatch, message: str) -> None:
         transaction.on_commit(lambda: notify_dispatch_failed(dispatch_id=dispatch.pk))
 
 
-def dispatch_transition(*, dispatch: Dispatch, status: str, next_attempt_at=None) -> Dispatch:  # type: ignore[no-untyped-def]
+def dispatch_transition(*, dispatch: Dispatch, status: str, next_attempt_at: datetime | None = None) -> Dispatch:
     """A person's action on a (locked) dispatch: hold, release, retry now, cancel. Enqueues on commit if sendable."""
     ensure_transition(dispatch.status, status)
     dispatch.status = status

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from ocilink.accounts.models import Organization
@@ -24,9 +26,9 @@ def purchase_order_event(
     *,
     purchase_order: PurchaseOrder,
     action: str,
-    actor=None,
+    actor: Any = None,
     from_status: str = "",
-    note: str = "",  # type: ignore[no-untyped-def]
+    note: str = "",
 ) -> None:
     PurchaseOrderEvent.objects.create(
         purchase_order=purchase_order,
@@ -43,8 +45,8 @@ def purchase_order_set_status(
     purchase_order: PurchaseOrder,
     status: str,
     action: str,
-    actor=None,
-    note: str = "",  # type: ignore[no-untyped-def]
+    actor: Any = None,
+    note: str = "",
 ) -> PurchaseOrder:
     """Move a (locked) purchase order to ``status`` and write the event. Call inside a transaction."""
     current = purchase_order.status

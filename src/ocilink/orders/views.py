@@ -5,31 +5,32 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ocilink.accounts.decorators import membership_required
+from ocilink.accounts.permissions import MembershipRequest
 
 from . import actions
-from .models import DispatchAttempt, DispatchDocument
+from .models import DispatchAttempt, DispatchDocument, PurchaseOrder
 from .selectors import may_act_on, purchase_orders_for
 from .snapshots import snapshot_from_json
 
 
 @membership_required
-def order_list(request: HttpRequest) -> HttpResponse:
-    orders = purchase_orders_for(membership=request.membership)[:200]  # type: ignore[attr-defined]
+def order_list(request: MembershipRequest) -> HttpResponse:
+    orders = purchase_orders_for(membership=request.membership)[:200]
     return render(request, "orders/list.html", {"orders": orders})
 
 
-def _order(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
-    return get_object_or_404(purchase_orders_for(membership=request.membership), pk=pk)  # type: ignore[attr-defined]
+def _order(request: MembershipRequest, pk: int) -> PurchaseOrder:
+    return get_object_or_404(purchase_orders_for(membership=request.membership), pk=pk)
 
 
 @membership_required
-def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def order_detail(request: MembershipRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
     dispatch = getattr(order, "dispatch", None)
     attempts = list(dispatch.attempts.order_by("number")) if dispatch else []
@@ -44,7 +45,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attempts": attempts,
             "document": document,
             "events": order.events.select_related("actor"),
-            "may_act": may_act_on(membership=request.membership, purchase_order=order),  # type: ignore[attr-defined]
+            "may_act": may_act_on(membership=request.membership, purchase_order=order),
         },
     )
 
@@ -65,11 +66,11 @@ ACTIONS: dict[str, Callable[..., object]] = {
 
 @require_POST
 @membership_required
-def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def order_action(request: MembershipRequest, pk: int, action: str) -> HttpResponse:
     order = _order(request, pk)
     if action not in ACTIONS:
         raise Http404("No such action")
-    if not may_act_on(membership=request.membership, purchase_order=order):  # type: ignore[attr-defined]
+    if not may_act_on(membership=request.membership, purchase_order=order):
         messages.error(request, _("Only the buyer of this order or an administrator can do that."))
         return redirect("orders:detail", pk=order.pk)
     try:
@@ -88,14 +89,14 @@ def _download(content: bytes, name: str) -> HttpResponse:
 
 
 @membership_required
-def order_document(request: HttpRequest, pk: int) -> HttpResponse:
+def order_document(request: MembershipRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
     document = get_object_or_404(DispatchDocument, dispatch__purchase_order=order)
     return _download(bytes(document.content), document.name)
 
 
 @membership_required
-def attempt_payload(request: HttpRequest, pk: int, number: int, part: str) -> HttpResponse:
+def attempt_payload(request: MembershipRequest, pk: int, number: int, part: str) -> HttpResponse:
     """What one attempt sent (secrets redacted) or what the supplier's system answered, byte for byte."""
     order = _order(request, pk)
     attempt = get_object_or_404(DispatchAttempt, dispatch__purchase_order=order, number=number)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -15,7 +16,7 @@ class PunchoutSessionAdmin(admin.ModelAdmin):
     exclude = SEALED
     readonly_fields = [f.name for f in PunchoutSession._meta.fields if f.name not in SEALED]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -31,5 +32,5 @@ class CartReturnAdmin(admin.ModelAdmin):
     def report_link(self, obj: CartReturn) -> str:
         return format_html('<a href="{}">{}</a>', reverse("punchout:return_detail", args=[obj.reference]), "open")
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -7,6 +7,7 @@ a branch on the purpose. Trials are made in ``trials.py``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from ocilink.accounts.models import DeliveryAddress, Membership
 from ocilink.connections.selectors import credential_for
 from ocilink.core.crypto import SecretError
-from ocilink.protocols.oci import OciCart, OciError, build_punchout_fields, cart_report, parse_cart
+from ocilink.protocols.oci import OciCart, OciError, Problem, build_punchout_fields, cart_report, parse_cart
 from ocilink.requisitions.cart import order_request_add_punchout_lines
 from ocilink.suppliers.models import Supplier
 
@@ -58,7 +59,11 @@ class ReturnResult:
 
 
 def punchout_start(
-    *, membership: Membership, supplier: Supplier, delivery_address: DeliveryAddress | None, hook_url_for
+    *,
+    membership: Membership,
+    supplier: Supplier,
+    delivery_address: DeliveryAddress | None,
+    hook_url_for: Callable[[str], str],
 ) -> PunchoutStart:
     """Create a session with a fresh one-time token and build the form that logs the buyer in at the webshop.
 
@@ -291,5 +296,5 @@ def _set_outcome(cart_return: CartReturn, outcome: str) -> None:
     cart_return.save(update_fields=["outcome"])
 
 
-def _problem(problem) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _problem(problem: Problem) -> dict[str, object]:
     return {"line": problem.line, "field": problem.field, "message": problem.message}

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ocilink.accounts.decorators import membership_required
+from ocilink.accounts.permissions import MembershipRequest
 from ocilink.accounts.selectors import default_delivery_address, delivery_addresses_of
 from ocilink.protocols.oci import OciError, cart_report, parse_cart
 from ocilink.suppliers.selectors import suppliers_for_buyer
@@ -31,9 +32,9 @@ from .states import ReturnOutcome
 
 @require_POST
 @membership_required
-def start(request: HttpRequest, supplier_id: int) -> HttpResponse:
+def start(request: MembershipRequest, supplier_id: int) -> HttpResponse:
     """Create a punchout session and answer with a page that auto-submits the OCI login form to the webshop."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     # Without the credential check: the service then says in words that the account for this address is missing.
     supplier = get_object_or_404(suppliers_for_buyer(membership=membership, check_credentials=False), pk=supplier_id)
     address = None
@@ -140,9 +141,9 @@ def return_(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @membership_required
-def result(request: HttpRequest, session_id: str) -> HttpResponse:
+def result(request: MembershipRequest, session_id: str) -> HttpResponse:
     """Where the browser lands after the return: the cart, or what the webshop sent wrong, line by line."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     session = get_object_or_404(
         PunchoutSession.objects.orders().select_related("supplier"),
         pk=session_id,

@@ -39,7 +39,9 @@ def order_request_lock(order_request: OrderRequest) -> OrderRequest:
 MAX_QUANTITY = Decimal("99999999999.999")
 
 
-def cart_get_or_create(*, organization: Organization, requester, delivery_address: DeliveryAddress | None = None):  # type: ignore[no-untyped-def]
+def cart_get_or_create(
+    *, organization: Organization, requester: Any, delivery_address: DeliveryAddress | None = None
+) -> OrderRequest:
     """The requester's draft order request in this organization, created on first use."""
     cart = OrderRequest.objects.filter(
         organization=organization, requester=requester, status=OrderRequestStatus.DRAFT
@@ -58,11 +60,11 @@ def cart_get_or_create(*, organization: Organization, requester, delivery_addres
 def order_request_add_punchout_lines(
     *,
     organization: Organization,
-    requester,  # type: ignore[no-untyped-def]
+    requester: Any,
     supplier: Supplier,
     connection: Connection,
     delivery_address: DeliveryAddress | None,
-    cart_return,  # type: ignore[no-untyped-def]
+    cart_return: Any,
     cart: OciCart,
 ) -> list[OrderRequestLine]:
     """Append every line of a parsed OCI cart to the requester's cart, keeping the fields as received.

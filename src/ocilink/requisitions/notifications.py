@@ -8,6 +8,7 @@ the request page shows the same facts.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -27,7 +28,7 @@ def _url(name: str, *args: object) -> str:
     return settings.OCILINK_BASE_URL.rstrip("/") + reverse(name, args=args)
 
 
-def _person(user) -> str:  # type: ignore[no-untyped-def]
+def _person(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
 

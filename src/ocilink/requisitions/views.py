@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ocilink.accounts.decorators import membership_required
+from ocilink.accounts.permissions import MembershipRequest
 from ocilink.suppliers.ledger import LedgerError, ledger_line_options
 from ocilink.suppliers.ledger_forms import LineAccountForm
 
@@ -40,8 +41,8 @@ DEFAULT_PAGE_SIZE = 25
 
 
 @membership_required
-def cart(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def cart(request: MembershipRequest) -> HttpResponse:
+    membership = request.membership
     view = cart_for(organization=membership.organization, requester=request.user)
     initial = {}
     if view.order_request is not None:
@@ -51,14 +52,14 @@ def cart(request: HttpRequest) -> HttpResponse:
     return render(request, "requisitions/cart.html", {"cart": view, "submit_form": form, "ledger": ledger})
 
 
-def _own_cart(request: HttpRequest):  # type: ignore[no-untyped-def]
-    membership = request.membership  # type: ignore[attr-defined]
+def _own_cart(request: MembershipRequest) -> OrderRequest | None:
+    membership = request.membership
     return cart_for(organization=membership.organization, requester=request.user).order_request
 
 
-def _line_request(request: HttpRequest, line_id: int) -> OrderRequest:
+def _line_request(request: MembershipRequest, line_id: int) -> OrderRequest:
     """The member's own request holding the line (the service refuses it unless it is the draft)."""
-    order_request = own_order_request_of_line(membership=request.membership, line_id=line_id)  # type: ignore[attr-defined]
+    order_request = own_order_request_of_line(membership=request.membership, line_id=line_id)
     if order_request is None:
         raise Http404("No such line in your order requests")
     return order_request
@@ -66,7 +67,7 @@ def _line_request(request: HttpRequest, line_id: int) -> OrderRequest:
 
 @require_POST
 @membership_required
-def line_update(request: HttpRequest, line_id: int) -> HttpResponse:
+def line_update(request: MembershipRequest, line_id: int) -> HttpResponse:
     try:
         order_request = _line_request(request, line_id)
         cart_line_set_quantity(order_request=order_request, line_id=line_id, quantity=request.POST.get("quantity", ""))
@@ -77,7 +78,7 @@ def line_update(request: HttpRequest, line_id: int) -> HttpResponse:
 
 @require_POST
 @membership_required
-def line_remove(request: HttpRequest, line_id: int) -> HttpResponse:
+def line_remove(request: MembershipRequest, line_id: int) -> HttpResponse:
     try:
         order_request = _line_request(request, line_id)
         cart_line_remove(order_request=order_request, line_id=line_id)
@@ -88,8 +89,8 @@ def line_remove(request: HttpRequest, line_id: int) -> HttpResponse:
 
 @require_POST
 @membership_required
-def submit(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def submit(request: MembershipRequest) -> HttpResponse:
+    membership = request.membership
     order_request = _own_cart(request)
     if order_request is None:
         messages.error(request, _("Your cart is empty."))
@@ -133,8 +134,8 @@ def _page(request: HttpRequest, requests: QuerySet[OrderRequest, dict[str, Any]]
 
 
 @membership_required
-def request_list(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def request_list(request: MembershipRequest) -> HttpResponse:
+    membership = request.membership
     status = request.GET.get("status", "")
     if status not in OrderRequestStatus.values:
         status = ""
@@ -155,8 +156,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 @membership_required
-def waiting(request: HttpRequest) -> HttpResponse:
-    requests = order_requests_waiting_for(membership=request.membership)  # type: ignore[attr-defined]
+def waiting(request: MembershipRequest) -> HttpResponse:
+    requests = order_requests_waiting_for(membership=request.membership)
     page, size = _page(request, row_values(requests))
     return render(
         request,
@@ -165,9 +166,9 @@ def waiting(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible(request: HttpRequest, pk: int) -> OrderRequest:
+def _visible(request: MembershipRequest, pk: int) -> OrderRequest:
     """The request if this member may see it; 404 otherwise (another organization's request does not exist here)."""
-    requests = order_requests_visible_to(membership=request.membership)  # type: ignore[attr-defined]
+    requests = order_requests_visible_to(membership=request.membership)
     return get_object_or_404(
         requests.select_related("requester", "cost_centre", "delivery_address"),
         pk=pk,
@@ -175,9 +176,9 @@ def _visible(request: HttpRequest, pk: int) -> OrderRequest:
 
 
 @membership_required
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: MembershipRequest, pk: int) -> HttpResponse:
     order_request = _visible(request, pk)
-    detail = order_request_detail(membership=request.membership, order_request=order_request)  # type: ignore[attr-defined]
+    detail = order_request_detail(membership=request.membership, order_request=order_request)
     return render(
         request,
         "requisitions/request_detail.html",
@@ -195,7 +196,7 @@ def _comment(request: HttpRequest) -> str | None:
 
 @require_POST
 @membership_required
-def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def request_approve(request: MembershipRequest, pk: int) -> HttpResponse:
     order_request = _visible(request, pk)
     comment = _comment(request)
     if comment is not None:
@@ -216,7 +217,7 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @membership_required
-def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
+def request_reject(request: MembershipRequest, pk: int) -> HttpResponse:
     order_request = _visible(request, pk)
     comment = _comment(request)
     if comment is not None:
@@ -231,7 +232,7 @@ def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @membership_required
-def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def request_reopen(request: MembershipRequest, pk: int) -> HttpResponse:
     order_request = _visible(request, pk)
     try:
         order_request_reopen(order_request=order_request, actor=request.user)
@@ -248,9 +249,9 @@ def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @membership_required
-def line_account(request: HttpRequest, line_id: int) -> HttpResponse:
+def line_account(request: MembershipRequest, line_id: int) -> HttpResponse:
     """Book a line of the user's own cart (a draft order request) to another account, where the table allows it."""
-    organization = request.membership.organization  # type: ignore[attr-defined]
+    organization = request.membership.organization
     line = get_object_or_404(
         OrderRequestLine.objects.select_related("order_request"),
         pk=line_id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ocilink.accounts.models import Organization
@@ -19,7 +19,7 @@ from .ledger_io import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from .models import LedgerAccount, LedgerMapping, LedgerTable
 
 
-def _accounts(organization: Organization, keep: LedgerAccount | None = None):  # type: ignore[no-untyped-def]
+def _accounts(organization: Organization, keep: LedgerAccount | None = None) -> QuerySet[LedgerAccount]:
     """The organization's active accounts, plus ``keep`` (the current choice) even if it was deactivated."""
     condition = Q(is_active=True)
     if keep is not None:

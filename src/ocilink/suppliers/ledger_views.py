@@ -10,12 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ocilink.accounts.decorators import administrator_required
+from ocilink.accounts.permissions import MembershipRequest
 from ocilink.connections.models import Connection
 
 from .ledger import (
@@ -35,11 +36,11 @@ from .ledger_io import LedgerImportError, ledger_table_export_csv, ledger_table_
 from .models import LedgerAccount, LedgerMapping, LedgerTable
 
 
-def _organization(request: HttpRequest) -> Any:
-    return request.membership.organization  # type: ignore[attr-defined]
+def _organization(request: MembershipRequest) -> Any:
+    return request.membership.organization
 
 
-def _table(request: HttpRequest, pk: int) -> LedgerTable:
+def _table(request: MembershipRequest, pk: int) -> LedgerTable:
     return get_object_or_404(
         LedgerTable.objects.select_related("connection", "default_account", "organization"),
         pk=pk,
@@ -47,11 +48,11 @@ def _table(request: HttpRequest, pk: int) -> LedgerTable:
     )
 
 
-def _account(request: HttpRequest, pk: int) -> LedgerAccount:
+def _account(request: MembershipRequest, pk: int) -> LedgerAccount:
     return get_object_or_404(LedgerAccount, pk=pk, organization=_organization(request))
 
 
-def _mapping(request: HttpRequest, pk: int) -> LedgerMapping:
+def _mapping(request: MembershipRequest, pk: int) -> LedgerMapping:
     return get_object_or_404(
         LedgerMapping.objects.select_related("table__organization", "table__connection", "account"),
         pk=pk,
@@ -63,7 +64,7 @@ def _mapping(request: HttpRequest, pk: int) -> LedgerMapping:
 
 
 @administrator_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: MembershipRequest) -> HttpResponse:
     organization = _organization(request)
     tables = list(ledger_tables_of(organization=organization))
     with_table = {table.connection_id for table in tables}
@@ -81,14 +82,14 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @administrator_required
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: MembershipRequest) -> HttpResponse:
     accounts = ledger_accounts_of(organization=_organization(request))
     return render(request, "suppliers/ledger_accounts.html", {"accounts": accounts})
 
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def account_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def account_form(request: MembershipRequest, pk: int | None = None) -> HttpResponse:
     account = _account(request, pk) if pk is not None else None
     initial = {"code": account.code, "name": account.name} if account is not None else None
     form = LedgerAccountForm(request.POST or None, initial=initial)
@@ -111,7 +112,7 @@ def account_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_POST
 @administrator_required
-def account_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
+def account_set_active(request: MembershipRequest, pk: int, active: bool) -> HttpResponse:
     account = _account(request, pk)
     usage = ledger_account_set_active(account=account, active=active, actor=request.user)
     if active:
@@ -135,7 +136,7 @@ def account_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespo
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def table_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def table_form(request: MembershipRequest, pk: int | None = None) -> HttpResponse:
     organization = _organization(request)
     table = _table(request, pk) if pk is not None else None
     initial = None
@@ -167,7 +168,7 @@ def table_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @administrator_required
-def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def table_detail(request: MembershipRequest, pk: int) -> HttpResponse:
     table = _table(request, pk)
     search = request.GET.get("q", "")
     page = ledger_mappings_page(table=table, search=search, page=request.GET.get("page", 1))
@@ -176,7 +177,7 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def table_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def table_delete(request: MembershipRequest, pk: int) -> HttpResponse:
     table = _table(request, pk)
     if request.method == "POST":
         name = str(table)
@@ -193,7 +194,7 @@ def table_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def mapping_form(request: HttpRequest, table_pk: int | None = None, pk: int | None = None) -> HttpResponse:
+def mapping_form(request: MembershipRequest, table_pk: int | None = None, pk: int | None = None) -> HttpResponse:
     mapping = _mapping(request, pk) if pk is not None else None
     table = mapping.table if mapping is not None else _table(request, table_pk)  # type: ignore[arg-type]
     form = LedgerMappingForm(request.POST or None, organization=_organization(request), mapping=mapping)
@@ -218,7 +219,7 @@ def mapping_form(request: HttpRequest, table_pk: int | None = None, pk: int | No
 
 @require_POST
 @administrator_required
-def mapping_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def mapping_delete(request: MembershipRequest, pk: int) -> HttpResponse:
     mapping = _mapping(request, pk)
     table_pk, text = mapping.table_id, str(mapping)
     ledger_mapping_delete(mapping=mapping, actor=request.user)
@@ -231,7 +232,7 @@ def mapping_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def table_import(request: HttpRequest, pk: int) -> HttpResponse:
+def table_import(request: MembershipRequest, pk: int) -> HttpResponse:
     table = _table(request, pk)
     form = LedgerImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -271,7 +272,7 @@ EXPORTS: dict[str, tuple[str, str, Callable[[LedgerTable], bytes]]] = {
 
 
 @administrator_required
-def table_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def table_export(request: MembershipRequest, pk: int, fmt: str) -> HttpResponse:
     table = _table(request, pk)
     if fmt not in EXPORTS:
         raise Http404("No such format")

@@ -8,13 +8,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ocilink.accounts.decorators import administrator_required, membership_required
+from ocilink.accounts.permissions import MembershipRequest
 from ocilink.accounts.selectors import default_delivery_address, delivery_addresses_of
 
 from . import services
@@ -31,8 +32,8 @@ from .visibility import supplier_visibility
 
 
 @membership_required
-def supplier_list(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def supplier_list(request: MembershipRequest) -> HttpResponse:
+    membership = request.membership
     return render(
         request,
         "suppliers/list.html",
@@ -44,8 +45,8 @@ def supplier_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _organization(request: HttpRequest) -> Any:
-    return request.membership.organization  # type: ignore[attr-defined]
+def _organization(request: MembershipRequest) -> Any:
+    return request.membership.organization
 
 
 # --- supplier groups and categories: the same pages for two kinds of named things ----------------------------------
@@ -101,12 +102,12 @@ def _kind_context(kind: NamedKind) -> dict[str, Any]:
     }
 
 
-def _named_list(request: HttpRequest, kind: NamedKind) -> HttpResponse:
+def _named_list(request: MembershipRequest, kind: NamedKind) -> HttpResponse:
     objects = kind.objects(organization=_organization(request)).order_by("name")
     return render(request, "suppliers/named_list.html", {**_kind_context(kind), "objects": objects})
 
 
-def _named_form(request: HttpRequest, kind: NamedKind, pk: int | None) -> HttpResponse:
+def _named_form(request: MembershipRequest, kind: NamedKind, pk: int | None) -> HttpResponse:
     organization = _organization(request)
     obj = get_object_or_404(kind.objects(organization=organization), pk=pk) if pk is not None else None
     form = NameForm(request.POST or None, initial={"name": obj.name} if obj else None)
@@ -124,7 +125,7 @@ def _named_form(request: HttpRequest, kind: NamedKind, pk: int | None) -> HttpRe
     return render(request, "suppliers/named_form.html", {**_kind_context(kind), "form": form, "object": obj})
 
 
-def _named_delete(request: HttpRequest, kind: NamedKind, pk: int) -> HttpResponse:
+def _named_delete(request: MembershipRequest, kind: NamedKind, pk: int) -> HttpResponse:
     obj = get_object_or_404(kind.objects(organization=_organization(request)), pk=pk)
     if request.method == "POST":
         kind.delete(**{kind.object_argument: obj}, actor=request.user)
@@ -134,42 +135,42 @@ def _named_delete(request: HttpRequest, kind: NamedKind, pk: int) -> HttpRespons
 
 
 @administrator_required
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: MembershipRequest) -> HttpResponse:
     return _named_list(request, GROUPS)
 
 
 @administrator_required
-def group_create(request: HttpRequest) -> HttpResponse:
+def group_create(request: MembershipRequest) -> HttpResponse:
     return _named_form(request, GROUPS, None)
 
 
 @administrator_required
-def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def group_edit(request: MembershipRequest, pk: int) -> HttpResponse:
     return _named_form(request, GROUPS, pk)
 
 
 @administrator_required
-def group_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def group_delete(request: MembershipRequest, pk: int) -> HttpResponse:
     return _named_delete(request, GROUPS, pk)
 
 
 @administrator_required
-def category_list(request: HttpRequest) -> HttpResponse:
+def category_list(request: MembershipRequest) -> HttpResponse:
     return _named_list(request, CATEGORIES)
 
 
 @administrator_required
-def category_create(request: HttpRequest) -> HttpResponse:
+def category_create(request: MembershipRequest) -> HttpResponse:
     return _named_form(request, CATEGORIES, None)
 
 
 @administrator_required
-def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def category_edit(request: MembershipRequest, pk: int) -> HttpResponse:
     return _named_form(request, CATEGORIES, pk)
 
 
 @administrator_required
-def category_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def category_delete(request: MembershipRequest, pk: int) -> HttpResponse:
     return _named_delete(request, CATEGORIES, pk)
 
 
@@ -177,12 +178,12 @@ def category_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @administrator_required
-def supplier_admin_list(request: HttpRequest) -> HttpResponse:
+def supplier_admin_list(request: MembershipRequest) -> HttpResponse:
     suppliers = suppliers_for_administration(organization=_organization(request))
     return render(request, "suppliers/admin_list.html", {"suppliers": suppliers})
 
 
-def _supplier_form(request: HttpRequest, pk: int | None) -> HttpResponse:
+def _supplier_form(request: MembershipRequest, pk: int | None) -> HttpResponse:
     organization = _organization(request)
     supplier = get_object_or_404(suppliers_for_administration(organization=organization), pk=pk) if pk else None
     initial = None
@@ -210,12 +211,12 @@ def _supplier_form(request: HttpRequest, pk: int | None) -> HttpResponse:
 
 
 @administrator_required
-def supplier_create(request: HttpRequest) -> HttpResponse:
+def supplier_create(request: MembershipRequest) -> HttpResponse:
     return _supplier_form(request, None)
 
 
 @administrator_required
-def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def supplier_edit(request: MembershipRequest, pk: int) -> HttpResponse:
     return _supplier_form(request, pk)
 
 
@@ -223,7 +224,7 @@ def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @administrator_required
-def right_list(request: HttpRequest) -> HttpResponse:
+def right_list(request: MembershipRequest) -> HttpResponse:
     return render(
         request, "suppliers/right_list.html", {"rights": ordering_rights_of(organization=_organization(request))}
     )
@@ -233,7 +234,7 @@ _RIGHT_VALUES = ("may_order", "all_supplier_groups", "supplier_groups", "limit_w
 
 
 @administrator_required
-def right_create(request: HttpRequest) -> HttpResponse:
+def right_create(request: MembershipRequest) -> HttpResponse:
     organization = _organization(request)
     form = NewOrderingRightForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
@@ -252,7 +253,7 @@ def right_create(request: HttpRequest) -> HttpResponse:
 
 
 @administrator_required
-def right_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def right_edit(request: MembershipRequest, pk: int) -> HttpResponse:
     organization = _organization(request)
     right = get_object_or_404(ordering_rights_of(organization=organization), pk=pk)
     initial = {
@@ -276,7 +277,7 @@ def right_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @administrator_required
-def right_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def right_delete(request: MembershipRequest, pk: int) -> HttpResponse:
     right = get_object_or_404(ordering_rights_of(organization=_organization(request)), pk=pk)
     if request.method == "POST":
         services.ordering_right_delete(right=right, actor=request.user)
@@ -289,7 +290,7 @@ def right_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @administrator_required
-def visibility(request: HttpRequest) -> HttpResponse:
+def visibility(request: MembershipRequest) -> HttpResponse:
     """Pick a member and a supplier; the rules are walked in order and the one that hides the supplier is named."""
     organization = _organization(request)
     form = VisibilityForm(request.GET or None, organization=organization)

@@ -170,4 +170,4 @@ class _Controller(Controller):
     def _trigger_server(self) -> None:
         if self.port == 0 and isinstance(self.server, asyncio.Server) and self.server.sockets:
             self.port = int(self.server.sockets[0].getsockname()[1])
-        super()._trigger_server()  # type: ignore[no-untyped-call]
+        super()._trigger_server()  # type: ignore[no-untyped-call, unused-ignore]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from ocilink.accounts.models import Membership, Organization
 from ocilink.core.money import totals_per_currency
@@ -20,7 +21,7 @@ class CartView:
     was_submitted: bool = False
 
 
-def cart_for(*, organization: Organization, requester) -> CartView:  # type: ignore[no-untyped-def]
+def cart_for(*, organization: Organization, requester: Any) -> CartView:
     """The requester's cart with its lines and totals per currency."""
     order_request = OrderRequest.objects.filter(
         organization=organization, requester=requester, status=OrderRequestStatus.DRAFT
