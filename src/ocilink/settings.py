@@ -1,7 +1,9 @@
 """Django settings for ocilink: wiring only, every value comes from an environment variable.
 
-The README lists every variable with its default. Files under ``OCILINK_VAR_DIR`` (made by ``ocilink demo``)
-stand in for ``SECRET_KEY`` and ``OCILINK_KEYRING`` when those are not set, so the demo needs no configuration.
+The README lists every variable with its default. Outside the demo ``SECRET_KEY``, ``OCILINK_KEYRING`` and
+``DATABASE_URL`` must be given; a missing one stops the start with an explanation. In the demo (``OCILINK_DEMO``, set
+by ``ocilink demo`` and the tests) files under ``OCILINK_VAR_DIR`` stand in for the first two and the database is a
+SQLite file there, so the demo needs no configuration.
 """
 
 from __future__ import annotations
@@ -38,27 +40,42 @@ def _env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from exc
 
 
-def _env_or_file(name: str, filename: str) -> str:
+# The demo: a reference supplier's webshop with its order inbox, for `ocilink demo` and the test suite (both switch
+# it on). Off by default: production needs neither the app nor its dependencies (the `demo` extra), and outside the
+# demo nothing is read from the var/ folder.
+OCILINK_DEMO = _env_bool("OCILINK_DEMO", False)
+
+
+def _env_or_demo_file(name: str, filename: str, make: str) -> str:
+    """A secret from the environment; in the demo only, from the file ``ocilink demo`` made under var/."""
     value = os.environ.get(name, "").strip()
     if value:
         return value
+    if not OCILINK_DEMO:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Outside the demo it must be given as an environment variable: make one with "
+            f"`{make}` and keep it secret (the demo's files under var/ are never read in production)."
+        )
     path = VAR_DIR / filename
     if path.exists():
         return path.read_text().strip()
     raise ImproperlyConfigured(
-        f"{name} is not set and {path} does not exist. Set {name}, or run `ocilink demo` once to create a demo one."
+        f"{name} is not set and {path} does not exist. Set {name} (`{make}`), or run `ocilink demo` once to "
+        "create the demo's own."
     )
 
 
 DEBUG = _env_bool("DEBUG", False)
-SECRET_KEY = _env_or_file("SECRET_KEY", "secret_key")
+SECRET_KEY = _env_or_demo_file("SECRET_KEY", "secret_key", "ocilink generate_key --secret-key")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 # Secrets at rest (OCI passwords, later cXML shared secrets and SFTP keys) are Fernet tokens. The first key of the
 # ring encrypts, every key decrypts, so a key can be rotated without downtime: prepend the new key, re-encrypt
 # (`ocilink rotate_secrets`), then drop the old one.
-OCILINK_KEYRING = [k.strip() for k in _env_or_file("OCILINK_KEYRING", "keyring").split(",") if k.strip()]
+OCILINK_KEYRING = [
+    k.strip() for k in _env_or_demo_file("OCILINK_KEYRING", "keyring", "ocilink generate_key").split(",") if k.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -95,9 +112,6 @@ MIDDLEWARE = [
 ROOT_URLCONF = "ocilink.urls"
 WSGI_APPLICATION = "ocilink.wsgi.application"
 
-# The demo: a reference supplier's webshop with its order inbox, for `ocilink demo` and the test suite (both switch
-# it on). Off by default: production needs neither the app nor its dependencies (the `demo` extra).
-OCILINK_DEMO = _env_bool("OCILINK_DEMO", False)
 if OCILINK_DEMO:
     INSTALLED_APPS.append("ocilink.demo_webshop")
     # The webshop is served from its own origin (another port and host name) by the same process; requests that
@@ -128,14 +142,19 @@ TEMPLATES = [
     },
 ]
 
-if not os.environ.get("DATABASE_URL"):
-    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default: a SQLite file under var/
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'ocilink.sqlite3'}",
-        conn_max_age=_env_int("DATABASE_CONN_MAX_AGE", 60),
-    )
-}
+# The database is always named: DATABASE_URL, or in the demo a SQLite file under var/. Outside the demo a missing
+# DATABASE_URL stops the start, so a production server never runs on an empty SQLite file by accident.
+DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+if not DATABASE_URL:
+    if not OCILINK_DEMO:
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not set. Set it to the database, for example "
+            "postgres://user:password@host:5432/ocilink, or to a SQLite file for a single server, for example "
+            "sqlite:////var/lib/ocilink/ocilink.sqlite3 (four slashes for an absolute path)."
+        )
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the demo's embedded database: a SQLite file under var/
+    DATABASE_URL = f"sqlite:///{VAR_DIR / 'ocilink.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=_env_int("DATABASE_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the webshop, the platform and a worker read while one of them writes; the busy timeout makes a
     # writer wait for the lock instead of failing at once.

@@ -1,0 +1,132 @@
+"""Outside the demo the settings need their secrets and database given, and fail with an explanation otherwise.
+
+Each check starts Django in a fresh interpreter with the real settings (``ocilink.settings``), a clean environment
+(none of the suite's variables) and, as its current directory, a folder whose ``var/`` holds a secret key and a key
+ring as ``ocilink demo`` leaves them: outside the demo they must never be read.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+SETUP = "import django; django.setup()"
+SHOW = SETUP + "; from django.conf import settings as s; print(({names},))"
+DEMO_SECRET_KEY = "demo-secret-key-from-var-" + "d" * 40
+KEYRING = Fernet.generate_key().decode()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A current directory with a demo's var/ folder in it."""
+    var = tmp_path / "var"
+    var.mkdir()
+    (var / "secret_key").write_text(DEMO_SECRET_KEY + "\n")
+    (var / "keyring").write_text(Fernet.generate_key().decode() + "\n")
+    return tmp_path
+
+
+def _run(folder: Path, code: str = SETUP, **variables: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(folder),
+        "LANG": "C.UTF-8",
+        "DJANGO_SETTINGS_MODULE": "ocilink.settings",
+        **variables,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=folder, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def _sqlite(folder: Path) -> str:
+    return f"sqlite:///{folder / 'explicit.sqlite3'}"
+
+
+def test_a_missing_secret_key_fails_with_an_explanation_and_var_is_not_read(folder):
+    result = _run(folder, OCILINK_KEYRING=KEYRING, DATABASE_URL=_sqlite(folder))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "ocilink generate_key --secret-key" in result.stderr
+    assert DEMO_SECRET_KEY not in result.stderr
+
+
+def test_a_missing_key_ring_fails_with_an_explanation(folder):
+    result = _run(folder, SECRET_KEY="s" * 60, DATABASE_URL=_sqlite(folder))
+
+    assert result.returncode != 0
+    assert "OCILINK_KEYRING is not set" in result.stderr
+    assert "ocilink generate_key" in result.stderr
+
+
+def test_a_missing_database_url_fails_with_an_explanation_and_no_sqlite_file_appears(folder):
+    result = _run(folder, SECRET_KEY="s" * 60, OCILINK_KEYRING=KEYRING)
+
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set" in result.stderr
+    assert "sqlite:///" in result.stderr  # it says how to ask for SQLite explicitly
+    assert sorted(p.name for p in (folder / "var").iterdir()) == ["keyring", "secret_key"]
+
+
+def test_everything_given_outside_the_demo_works(folder):
+    result = _run(
+        folder,
+        SHOW.format(names="s.SECRET_KEY, s.OCILINK_KEYRING, s.DATABASES['default']['NAME'], s.OCILINK_DEMO"),
+        SECRET_KEY="s" * 60,
+        OCILINK_KEYRING=KEYRING,
+        DATABASE_URL=_sqlite(folder),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(("s" * 60, [KEYRING], str(folder / "explicit.sqlite3"), False))
+
+
+def test_the_demo_may_use_its_var_folder_and_its_sqlite_default(folder):
+    result = _run(folder, SHOW.format(names="s.SECRET_KEY, s.DATABASES['default']['NAME']"), OCILINK_DEMO="1")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str((DEMO_SECRET_KEY, str(folder / "var" / "ocilink.sqlite3")))
+
+
+def test_the_demo_without_its_var_folder_says_how_to_make_one(tmp_path):
+    result = _run(tmp_path, OCILINK_DEMO="1")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "ocilink demo" in result.stderr
+
+
+def _ocilink() -> str:
+    return str(Path(sys.executable).with_name("ocilink"))
+
+
+def test_generate_key_needs_no_configuration(tmp_path):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}
+
+    keyring = subprocess.run([_ocilink(), "generate_key"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    secret = subprocess.run(
+        [_ocilink(), "generate_key", "--secret-key"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+
+    assert keyring.returncode == 0, keyring.stderr
+    Fernet(keyring.stdout.strip().encode())  # a valid Fernet key
+    assert secret.returncode == 0, secret.stderr
+    assert len(secret.stdout.strip()) >= 50
+    assert len(set(secret.stdout.strip())) >= 5
+
+
+def test_the_ocilink_command_explains_a_configuration_error_without_a_traceback(tmp_path):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}
+
+    result = subprocess.run([_ocilink(), "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
