@@ -103,6 +103,34 @@ def test_the_demo_without_its_var_folder_says_how_to_make_one(tmp_path):
     assert "ocilink demo" in result.stderr
 
 
+def test_trusted_proxies_come_from_the_environment(folder):
+    result = _run(
+        folder,
+        SHOW.format(names="s.TRUSTED_PROXIES, s.AXES_CLIENT_IP_CALLABLE"),
+        SECRET_KEY="s" * 60,
+        OCILINK_KEYRING=KEYRING,
+        DATABASE_URL=_sqlite(folder),
+        TRUSTED_PROXIES=" 10.0.0.2, 10.1.0.0/16 ,",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str((["10.0.0.2", "10.1.0.0/16"], "ocilink.accounts.lockout.client_address"))
+
+
+def test_a_trusted_proxy_that_is_no_address_is_refused_with_an_explanation(folder):
+    result = _run(
+        folder,
+        SECRET_KEY="s" * 60,
+        OCILINK_KEYRING=KEYRING,
+        DATABASE_URL=_sqlite(folder),
+        TRUSTED_PROXIES="10.0.0.2,proxy.example.com",
+    )
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr
+    assert "'proxy.example.com'" in result.stderr
+
+
 def _ocilink() -> str:
     return str(Path(sys.executable).with_name("ocilink"))
 

@@ -8,7 +8,9 @@ SQLite file there, so the demo needs no configuration.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -255,3 +257,48 @@ LOGGING = {
         "mail.log": {"level": "WARNING"},
     },
 }
+
+
+# ---- Security in production: trusted proxies, login throttling, headers, session lifetimes (docs/security.md) ----
+
+
+def _trusted_proxies() -> list[str]:
+    """TRUSTED_PROXIES: comma-separated addresses or networks of the proxies in front of this server."""
+    entries = [entry.strip() for entry in os.environ.get("TRUSTED_PROXIES", "").split(",") if entry.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"TRUSTED_PROXIES must list IP addresses or networks (like 10.0.0.2 or 10.0.0.0/24), "
+                f"separated by commas; {entry!r} is neither."
+            ) from exc
+    return entries
+
+
+# The client's address decides whom a lockout hits, so X-Forwarded-For (which anyone can send) is read only when the
+# request comes from one of these proxies (REMOTE_ADDR); then the right-most address in it that is not a trusted
+# proxy is the client. Empty (the default): the header is never read.
+TRUSTED_PROXIES = _trusted_proxies()
+
+# Login throttling (django-axes) on the platform's login and the Django admin's: after LOGIN_FAILURE_LIMIT wrong
+# passwords for one username from one address, logging in with that username from there is paused for
+# LOGIN_LOCKOUT_MINUTES (counted from the last attempt). Per username *and* address: an attacker cannot lock a
+# colleague out from elsewhere, nor lock out everybody behind one office address. Ten is far above a person's typing
+# errors and far below what guessing needs.
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as axes requires: it turns a lockout into its page
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a paused login before the password is even checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = _env_int("LOGIN_FAILURE_LIMIT", 10)
+LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)
+if AXES_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1.")
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a person who mistyped a few times and then got in starts from zero again
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure is a row (address, username, browser, time; never a password)
+AXES_LOCKOUT_CALLABLE = "ocilink.accounts.lockout.lockout_response"  # a page in plain words, English and Dutch
+AXES_CLIENT_IP_CALLABLE = "ocilink.accounts.lockout.client_address"  # the same trusted proxies as the rest
