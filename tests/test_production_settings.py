@@ -103,6 +103,23 @@ def test_the_demo_without_its_var_folder_says_how_to_make_one(tmp_path):
     assert "ocilink demo" in result.stderr
 
 
+def test_hsts_comes_from_the_environment_and_is_off_by_default(folder):
+    names = "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS"
+    given = {"SECRET_KEY": "s" * 60, "OCILINK_KEYRING": KEYRING, "DATABASE_URL": _sqlite(folder)}
+
+    default = _run(folder, SHOW.format(names=names), **given)
+    production = _run(
+        folder,
+        SHOW.format(names=names),
+        **given,
+        SECURE_HSTS_SECONDS="31536000",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="1",
+    )
+
+    assert default.stdout.strip() == "(0, False)", default.stderr
+    assert production.stdout.strip() == "(31536000, True)", production.stderr
+
+
 def test_trusted_proxies_come_from_the_environment(folder):
     result = _run(
         folder,

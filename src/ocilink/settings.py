@@ -302,3 +302,26 @@ AXES_RESET_ON_SUCCESS = True  # a person who mistyped a few times and then got i
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure is a row (address, username, browser, time; never a password)
 AXES_LOCKOUT_CALLABLE = "ocilink.accounts.lockout.lockout_response"  # a page in plain words, English and Dutch
 AXES_CLIENT_IP_CALLABLE = "ocilink.accounts.lockout.client_address"  # the same trusted proxies as the rest
+
+# HTTP Strict Transport Security: once a browser saw it over HTTPS, it uses only HTTPS for this host for that many
+# seconds. Off by default (the demo runs on plain HTTP); in production set it once HTTPS works, e.g. 31536000.
+SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+
+# Content-Security-Policy on every response (core.security_headers): scripts, styles, images and fonts only from
+# this server's own files, no inline script or style, no plugins, no framing. `form-action` is left open on purpose:
+# the punchout start page posts to each supplier's webshop and the webshop posts the cart back, to origins that
+# only the connections know.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "ocilink.core.security_headers.ContentSecurityPolicyMiddleware",
+)
