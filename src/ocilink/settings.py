@@ -325,3 +325,8 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "ocilink.core.security_headers.ContentSecurityPolicyMiddleware",
 )
+
+# Session lifetimes. Customers keep Django's two weeks; platform staff, who can act in every organization, get a
+# much shorter session (set when they log in, accounts.sessions), so a forgotten browser is not a key to all tenants.
+SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 14 * 24 * 60 * 60)
+STAFF_SESSION_SECONDS = _env_int("STAFF_SESSION_SECONDS", 2 * 60 * 60)
