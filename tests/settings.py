@@ -9,6 +9,7 @@ os.environ.setdefault("OCILINK_KEYRING", Fernet.generate_key().decode())
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ["DEBUG"] = "0"
 os.environ["OCILINK_DEMO"] = "1"  # the tests use the demo webshop and its supplier inbox as real counterparts
+os.environ.setdefault("ORDERING_ALLOW_PRIVATE_TARGETS", "127.0.0.0/8,::1")  # the supplier inbox runs on loopback
 
 from ocilink.settings import *  # noqa: E402,F403
 

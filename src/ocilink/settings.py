@@ -330,3 +330,29 @@ MIDDLEWARE.insert(
 # much shorter session (set when they log in, accounts.sessions), so a forgotten browser is not a key to all tenants.
 SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 14 * 24 * 60 * 60)
 STAFF_SESSION_SECONDS = _env_int("STAFF_SESSION_SECONDS", 2 * 60 * 60)
+
+
+# Ordering: where the platform sends orders, and for how long at most.
+def _env_networks(name: str) -> list[str]:
+    networks = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name} must list IP networks such as 10.20.0.0/16 or ::1, not {network!r}."
+            ) from exc
+    return networks
+
+
+# Order URLs and SFTP hosts are typed in by people, so by default orders only go to addresses on the public internet,
+# never to loopback, private, link-local (a cloud's metadata service), multicast or reserved ones (checked after DNS).
+# List here, separated by commas, the networks a supplier's server may still be in, e.g. a VPN: "10.20.0.0/16". The
+# demo and the tests allow loopback ("127.0.0.0/8,::1"), where the demo supplier's inbox runs.
+ORDERING_ALLOW_PRIVATE_TARGETS = _env_networks("ORDERING_ALLOW_PRIVATE_TARGETS")
+# The most seconds one whole send may take (connect, log in, hand over the order, wait for the answer), for every
+# ordering method. A send never takes longer than 80 % of DISPATCH_LEASE_SECONDS either, so the worker records the
+# outcome before its lease runs out and another worker takes the order over.
+ORDERING_SEND_TIMEOUT_SECONDS = _env_int("ORDERING_SEND_TIMEOUT_SECONDS", 60)
+if ORDERING_SEND_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("ORDERING_SEND_TIMEOUT_SECONDS must be at least 1.")

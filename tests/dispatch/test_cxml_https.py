@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from ocilink.demo_webshop.inbox import CxmlInbox, InboxStore, Reply, make_tls_material
+from ocilink.demo_webshop.inbox import CxmlInbox, InboxStore, Reply, TlsMaterial, make_tls_material
 from ocilink.dispatch.channels.cxml_https import CxmlHttpsChannel
 from ocilink.dispatch.choices import channel_choices
 from ocilink.dispatch.exceptions import PermanentDispatchError, TransientDispatchError
@@ -17,6 +20,7 @@ from ocilink.dispatch.types import ChannelConfig, DispatchEnvelope, OutboundOrde
 from ocilink.protocols.cxml import parse_order_request
 
 LABEL = "Bürobedarf Müller (cXML)"
+LOOPBACK = ["127.0.0.0/8", "::1"]  # what tests/settings.py allows: the test servers run on loopback
 SHARED_SECRET = "s3cr3t-Shared-Ätsch"
 PAYLOAD_ID = "dispatch-17.8f3a2c@ocilink.test"
 
@@ -47,6 +51,7 @@ def cxml_config(
             "deployment_mode": "production",
             "ca_bundle": ca_pem,
             "timeout_seconds": 1,
+            "allowed_private_networks": LOOPBACK,
             **settings,
         },
         secrets={"shared_secret": SHARED_SECRET, **(secrets or {})},
@@ -145,7 +150,7 @@ def test_a_timeout_is_transient_and_the_retry_is_recognisable_as_a_repeat(
         "may not have arrived. It will be sent again later with the same payloadID, so the supplier can recognise "
         "the repeat."
     )
-    assert error.value.evidence["transport_error"] == "read_timeout"
+    assert error.value.evidence["technical"]["failure"] == "read_timeout"
 
     # when it is sent again
     result = channel.send(order, config, envelope)
@@ -195,6 +200,14 @@ def test_a_wrong_shared_secret_is_refused_by_the_supplier(
     assert store.list() == []
 
 
+def connect_failed(host: str) -> str:
+    """The one message for every failure to connect, whatever is behind the port."""
+    return (
+        f"Could not connect to the supplier's server at {host}. The order was not sent; it will be sent again later. "
+        f"If this goes on, check the order URL of connection {LABEL} with the supplier."
+    )
+
+
 def test_a_refused_connection_is_transient(
     closed_port: int, cxml_ca_pem: str, order: OutboundOrder, envelope: DispatchEnvelope
 ) -> None:
@@ -206,11 +219,8 @@ def test_a_refused_connection_is_transient(
         CxmlHttpsChannel().send(order, config, envelope)
 
     # then
-    assert error.value.message == (
-        f"The supplier's server at 127.0.0.1:{closed_port} refused the connection. "
-        "The order was not sent; it will be sent again later."
-    )
-    assert error.value.evidence["transport_error"] == "refused"
+    assert error.value.message == connect_failed(f"127.0.0.1:{closed_port}")
+    assert error.value.evidence["technical"]["failure"] == "refused"
 
 
 def test_a_connection_closed_without_answer_is_transient(
@@ -233,7 +243,7 @@ def test_a_connection_closed_without_answer_is_transient(
     assert store.list() == []
 
 
-def test_an_untrusted_certificate_is_permanent_and_nothing_reaches_the_server(
+def test_an_untrusted_certificate_is_a_failure_to_connect_and_nothing_reaches_the_server(
     cxml_inbox: CxmlInbox, store: InboxStore, order: OutboundOrder, envelope: DispatchEnvelope
 ) -> None:
     # given a client that trusts another CA than the one that signed the server's certificate
@@ -241,16 +251,14 @@ def test_an_untrusted_certificate_is_permanent_and_nothing_reaches_the_server(
     config = cxml_config(cxml_inbox.url, other_ca)
 
     # when
-    with pytest.raises(PermanentDispatchError) as error:
+    with pytest.raises(TransientDispatchError) as error:
         CxmlHttpsChannel().send(order, config, envelope)
 
-    # then
-    assert error.value.message == (
-        f"The supplier's server at 127.0.0.1:{cxml_inbox.port} presented a certificate that cannot be trusted "
-        "(unable to get local issuer certificate). Check the certificate with the supplier, or the CA bundle of "
-        f"connection {LABEL}; the order was not sent."
-    )
-    assert error.value.evidence["transport_error"] == "tls_certificate"
+    # then the customer reads what any failure to connect says; the platform's staff see the certificate problem
+    assert error.value.message == connect_failed(f"127.0.0.1:{cxml_inbox.port}")
+    assert error.value.code == "connect_failed"
+    assert error.value.evidence["technical"]["failure"] == "tls_certificate"
+    assert error.value.evidence["technical"]["detail"] == "unable to get local issuer certificate"
     assert eventually(lambda: cxml_inbox.handshake_failures == 1)
     assert cxml_inbox.received == []
     assert store.list() == []
@@ -260,11 +268,11 @@ def test_without_a_ca_bundle_the_public_cas_do_not_trust_a_private_certificate(
     cxml_inbox: CxmlInbox, store: InboxStore, order: OutboundOrder, envelope: DispatchEnvelope
 ) -> None:
     # when
-    with pytest.raises(PermanentDispatchError) as error:
+    with pytest.raises(TransientDispatchError) as error:
         CxmlHttpsChannel().send(order, cxml_config(cxml_inbox.url, None), envelope)
 
     # then
-    assert "presented a certificate that cannot be trusted" in error.value.message
+    assert error.value.evidence["technical"]["failure"] == "tls_certificate"
     assert cxml_inbox.received == []
 
 
@@ -364,3 +372,221 @@ def test_the_channel_is_registered() -> None:
     # then
     assert isinstance(channel, CxmlHttpsChannel)
     assert ("cxml_https", "HTTPS with cXML") in channel_choices()
+
+
+# -- where orders may go: never into a private network unless the platform allows it ------------------------------
+
+PRIVATE_HOSTS = [
+    ("127.0.0.1", "127.0.0.1"),
+    ("10.0.0.1", "10.0.0.1"),
+    ("169.254.169.254", "169.254.169.254"),  # a cloud's metadata service
+    ("[::1]", "::1"),
+    ("[::ffff:127.0.0.1]", "::ffff:127.0.0.1"),
+    ("localhost", "127.0.0.1"),  # a name is checked by the addresses it resolves to
+]
+
+
+@pytest.mark.parametrize(("host", "address"), PRIVATE_HOSTS)
+def test_an_order_url_inside_a_private_network_is_refused(
+    host: str,
+    address: str,
+    cxml_inbox: CxmlInbox,
+    cxml_ca_pem: str,
+    store: InboxStore,
+    order: OutboundOrder,
+    envelope: DispatchEnvelope,
+) -> None:
+    # given a platform that allows no private network (the default), and the supplier's server on loopback
+    config = cxml_config(f"https://{host}:{cxml_inbox.port}/cxml/orders", cxml_ca_pem, allowed_private_networks=[])
+
+    # when
+    with pytest.raises(PermanentDispatchError) as error:
+        CxmlHttpsChannel().send(order, config, envelope)
+
+    # then nothing was sent anywhere, and a person is told why and what to do
+    shown = address if host.strip("[]") == address else f"{host}: {address}"
+    assert error.value.message == (
+        f"The order URL of connection {LABEL} points to an address inside a private network ({shown}). ocilink does "
+        "not send orders there: check the order URL with the supplier. If their server really is on a private "
+        "network, ask the platform's operator to allow that network. The order was not sent."
+    )
+    assert error.value.code == "private_target"
+    assert error.value.params == {"connection": LABEL, "host": host.strip("[]"), "address": address}
+    assert error.value.evidence["message_code"] == "private_target"
+    assert cxml_inbox.received == []
+    assert cxml_inbox.handshake_failures == 0
+    assert store.list() == []
+
+
+def test_check_refuses_a_private_address_too(cxml_inbox: CxmlInbox, cxml_ca_pem: str) -> None:
+    # given
+    config = cxml_config("https://169.254.169.254/latest/meta-data/", cxml_ca_pem, allowed_private_networks=[])
+
+    # when
+    with pytest.raises(PermanentDispatchError) as error:
+        CxmlHttpsChannel().check(config)
+
+    # then
+    assert error.value.code == "private_target"
+    assert error.value.params["address"] == "169.254.169.254"
+
+
+def test_an_allowed_network_lets_the_order_through_and_no_other(
+    cxml_inbox: CxmlInbox, cxml_ca_pem: str, order: OutboundOrder, envelope: DispatchEnvelope
+) -> None:
+    # given a platform that allows loopback, the name the supplier's certificate is made out to
+    url = f"https://localhost:{cxml_inbox.port}/cxml/orders"
+
+    # when
+    result = CxmlHttpsChannel().send(order, cxml_config(url, cxml_ca_pem), envelope)
+
+    # then the order went to the checked address, and the server saw (and was verified as) the name
+    assert result.evidence["cxml_code"] == 200
+    assert cxml_inbox.received == [PAYLOAD_ID]
+    assert cxml_inbox.requests[0].headers["Host"] == f"localhost:{cxml_inbox.port}"
+
+    # and a platform that allows another private network still refuses loopback
+    with pytest.raises(PermanentDispatchError) as error:
+        CxmlHttpsChannel().send(order, cxml_config(url, cxml_ca_pem, allowed_private_networks=["10.0.0.0/8"]), envelope)
+    assert error.value.code == "private_target"
+    assert cxml_inbox.received == [PAYLOAD_ID]
+
+
+# -- no port scanner's report: every failure to connect reads the same ---------------------------------------------
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that accepts connections (the kernel does) but never answers: no TLS handshake."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        yield int(server.getsockname()[1])
+
+
+@pytest.fixture
+def plain_http_port() -> Iterator[int]:
+    """A port with a plain-HTTP server on it (no TLS)."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+
+        def answer() -> None:
+            with contextlib.suppress(OSError):
+                connection, _ = server.accept()
+                with connection:
+                    connection.recv(4096)
+                    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+        thread = threading.Thread(target=answer, daemon=True)
+        thread.start()
+        yield int(server.getsockname()[1])
+    thread.join(timeout=5)
+
+
+@pytest.mark.parametrize(
+    ("port_fixture", "failure"),
+    [("closed_port", "refused"), ("silent_port", "connect_timeout"), ("plain_http_port", "tls_rejected")],
+)
+def test_every_failure_to_connect_reads_the_same_and_is_retried(
+    port_fixture: str,
+    failure: str,
+    request: pytest.FixtureRequest,
+    cxml_ca_pem: str,
+    order: OutboundOrder,
+    envelope: DispatchEnvelope,
+) -> None:
+    # given nothing, something silent, or something that is not TLS behind the port
+    port = request.getfixturevalue(port_fixture)
+    config = cxml_config(f"https://127.0.0.1:{port}/cxml/orders", cxml_ca_pem, timeout_seconds=0.3)
+
+    # when
+    with pytest.raises(TransientDispatchError) as error:
+        CxmlHttpsChannel().send(order, config, envelope)
+
+    # then the message, the code and the kept answer do not tell them apart; the staff's technical detail does
+    assert error.value.message == connect_failed(f"127.0.0.1:{port}")
+    assert error.value.code == "connect_failed"
+    assert error.value.params == {"host": f"127.0.0.1:{port}", "connection": LABEL}
+    assert error.value.response == b""
+    assert set(error.value.evidence) == {"payload_id", "url", "message_code", "message_params", "technical"}
+    assert error.value.evidence["technical"]["failure"] == failure
+    assert error.value.evidence["technical"]["address"] == "127.0.0.1"
+
+
+# -- an answer that is not cXML -----------------------------------------------------------------------------------
+
+LOGIN_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\r\n<body><h1>Please sign in</h1>"
+    b"<form action='/login'><input name='user'></form>\x00</body></html>"
+)
+
+
+def test_http_200_with_a_web_page_fails_and_says_what_came_back(
+    cxml_inbox: CxmlInbox, cxml_ca_pem: str, order: OutboundOrder, envelope: DispatchEnvelope
+) -> None:
+    # given a supplier's server that answers the order with its login page
+    cxml_inbox.script([Reply.raw(200, "text/html; charset=utf-8", LOGIN_PAGE)])
+
+    # when
+    with pytest.raises(PermanentDispatchError) as error:
+        CxmlHttpsChannel().send(order, cxml_config(cxml_inbox.url, cxml_ca_pem), envelope)
+
+    # then a person must check, and is told what the server answered
+    size = len(LOGIN_PAGE)
+    assert error.value.message == (
+        f"The supplier's server answered HTTP 200 with text/html ({size} bytes) instead of a cXML Response. "
+        "It may have taken the order: check with the supplier whether it arrived before you send it again."
+    )
+    assert error.value.code == "not_cxml"
+    assert error.value.params == {
+        "http_status": 200,
+        "content_type": "text/html",
+        "size": size,
+        "truncated": False,
+        "excerpt": LOGIN_PAGE.decode().replace("\r\n", "\n").replace("\x00", ""),
+    }
+    assert error.value.response == LOGIN_PAGE
+    assert error.value.evidence["http_status"] == 200
+
+
+# -- a whole send ends at its deadline, whatever each wait allows -------------------------------------------------
+
+
+@pytest.fixture
+def dripping_server(tls_material: TlsMaterial) -> Iterator[int]:
+    """A TLS server that reads the request, then sends its answer one byte every 50 ms (each wait is short)."""
+    context = tls_material.server_context()
+    stop = threading.Event()
+    with socket.create_server(("127.0.0.1", 0)) as server:
+
+        def drip() -> None:
+            with contextlib.suppress(OSError), context.wrap_socket(server.accept()[0], server_side=True) as tls:
+                tls.recv(65536)
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nX-Padding: " + b"." * 400:
+                    if stop.wait(0.05):
+                        return
+                    tls.sendall(bytes([byte]))
+
+        thread = threading.Thread(target=drip, daemon=True)
+        thread.start()
+        yield int(server.getsockname()[1])
+        stop.set()
+    thread.join(timeout=5)
+
+
+def test_a_server_that_drips_its_answer_is_cut_off_at_the_send_timeout(
+    dripping_server: int, tls_material: TlsMaterial, order: OutboundOrder, envelope: DispatchEnvelope
+) -> None:
+    # given each wait may last 5 s, but the whole send only half a second
+    url = f"https://127.0.0.1:{dripping_server}/cxml/orders"
+    config = cxml_config(url, tls_material.ca_pem, timeout_seconds=5, send_timeout_seconds=0.5)
+
+    # when
+    with pytest.raises(TransientDispatchError) as error:
+        CxmlHttpsChannel().send(order, config, envelope)
+
+    # then the outcome is unknown (the order went out), and the send ended at its deadline
+    assert error.value.message == (
+        f"The supplier's server at 127.0.0.1:{dripping_server} did not answer within 0.5 seconds; the order may or "
+        "may not have arrived. It will be sent again later with the same payloadID, so the supplier can recognise "
+        "the repeat."
+    )
+    assert error.value.evidence["technical"]["failure"] == "read_timeout"
+    assert error.value.evidence["technical"]["detail"].startswith("the whole exchange took longer than 0.5 seconds")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,7 +16,7 @@ from typing import Any
 import asyncssh
 import pytest
 
-from ocilink.demo_webshop.inbox.sftp_server import SftpInbox
+from ocilink.demo_webshop.inbox.sftp_server import SftpInbox, _InboxSftpServer, _InboxSshServer
 from ocilink.demo_webshop.inbox.store import InboxStore
 from ocilink.dispatch.channels.cxml_sftp import CxmlSftpChannel
 from ocilink.dispatch.exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
@@ -25,6 +28,8 @@ SFTP_PASSWORD = "sftp-pw-7f3c9a"
 SHARED_SECRET = "cxml-secret-51b2e8"
 FILE_NAME = "PO-2026-000123-3f2a9c.xml"
 PAYLOAD_ID = "20260115.17.po-2026-000123@ocilink"
+LABEL = "Lab Supplies SFTP"
+LOOPBACK = ["127.0.0.0/8", "::1"]  # what tests/settings.py allows: the test servers run on loopback
 
 
 @dataclass
@@ -103,6 +108,7 @@ def config_for(inbox: SftpInbox, *, fingerprint: str | None = None, **secrets: s
             "from_identity": "ACME-BUYER",
             "to_domain": "DUNS",
             "to_identity": "123456789",
+            "allowed_private_networks": LOOPBACK,
         },
         secrets={"shared_secret": SHARED_SECRET, **(secrets or {"password": SFTP_PASSWORD})},
     )
@@ -301,17 +307,14 @@ def test_missing_folder_is_permanent_and_names_the_path(
     assert files_under(inbox.root) == []
 
 
-def test_refused_connection_is_transient(sftp_order: OutboundOrder, sftp_envelope: DispatchEnvelope) -> None:
-    # given a port nobody listens on
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        free_port = probe.getsockname()[1]
-    config = ChannelConfig(
+def loopback_config(port: int, **settings: Any) -> ChannelConfig:
+    """A connection to a port on 127.0.0.1 where no real SFTP server of ours listens."""
+    return ChannelConfig(
         method="cxml_sftp",
-        label="Lab Supplies SFTP",
+        label=LABEL,
         settings={
             "host": "127.0.0.1",
-            "port": free_port,
+            "port": port,
             "username": "supplier",
             "remote_directory": "/orders",
             "host_key_fingerprint": "SHA256:" + "A" * 43,
@@ -319,43 +322,76 @@ def test_refused_connection_is_transient(sftp_order: OutboundOrder, sftp_envelop
             "from_identity": "ACME-BUYER",
             "to_domain": "DUNS",
             "to_identity": "123456789",
+            "allowed_private_networks": LOOPBACK,
+            **settings,
         },
         secrets={"shared_secret": SHARED_SECRET, "password": SFTP_PASSWORD},
     )
 
-    with pytest.raises(TransientDispatchError) as caught:
-        CxmlSftpChannel().send(sftp_order, config, sftp_envelope)
 
-    assert caught.value.message.startswith(f"Could not reach the SFTP server 127.0.0.1:{free_port} (")
-    assert "Nothing was uploaded" in caught.value.message
+def connect_failed(port: int) -> str:
+    """The one message for every failure to connect, whatever is behind the port."""
+    return (
+        f"Could not connect to the SFTP server 127.0.0.1:{port}. Nothing was uploaded; the order will be sent again "
+        f"later under the same name. If this goes on, check the server address and port of connection {LABEL} with "
+        "the supplier."
+    )
+
+
+def test_refused_connection_is_transient(sftp_order: OutboundOrder, sftp_envelope: DispatchEnvelope) -> None:
+    # given a port nobody listens on
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free_port = probe.getsockname()[1]
+
+    with pytest.raises(TransientDispatchError) as caught:
+        CxmlSftpChannel().send(sftp_order, loopback_config(free_port), sftp_envelope)
+
+    assert caught.value.message == connect_failed(free_port)
+    assert "Connection refused" in caught.value.evidence["technical"]["error"]
 
 
 def test_a_server_that_never_answers_is_transient(sftp_order: OutboundOrder, sftp_envelope: DispatchEnvelope) -> None:
     # given a port that accepts connections but never says a word (no SSH banner)
     with socket.create_server(("127.0.0.1", 0)) as silent:
-        config = ChannelConfig(
-            method="cxml_sftp",
-            label="Lab Supplies SFTP",
-            settings={
-                "host": "127.0.0.1",
-                "port": silent.getsockname()[1],
-                "username": "supplier",
-                "remote_directory": "/orders",
-                "host_key_fingerprint": "SHA256:" + "A" * 43,
-                "timeout_seconds": 0.3,
-                "from_domain": "NetworkID",
-                "from_identity": "ACME-BUYER",
-                "to_domain": "DUNS",
-                "to_identity": "123456789",
-            },
-            secrets={"shared_secret": SHARED_SECRET, "password": SFTP_PASSWORD},
-        )
-
+        port = silent.getsockname()[1]
         with pytest.raises(TransientDispatchError) as caught:
-            CxmlSftpChannel().send(sftp_order, config, sftp_envelope)
+            CxmlSftpChannel().send(sftp_order, loopback_config(port, timeout_seconds=0.3), sftp_envelope)
 
-    assert caught.value.message.startswith("Could not reach the SFTP server 127.0.0.1:")
-    assert "SSH handshake with 127.0.0.1 failed" in caught.value.message
+    assert caught.value.message == connect_failed(port)
+    assert "SSH handshake with 127.0.0.1 failed" in caught.value.evidence["technical"]["error"]
+
+
+@pytest.fixture
+def http_port() -> Iterator[int]:
+    """A port with something on it that speaks HTTP, not SSH."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+
+        def answer() -> None:
+            with contextlib.suppress(OSError):
+                connection, _ = server.accept()
+                with connection:
+                    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")
+                    connection.recv(4096)
+
+        thread = threading.Thread(target=answer, daemon=True)
+        thread.start()
+        yield int(server.getsockname()[1])
+    thread.join(timeout=5)
+
+
+def test_whatever_is_behind_the_port_the_failure_to_connect_reads_the_same(
+    http_port: int, sftp_order: OutboundOrder, sftp_envelope: DispatchEnvelope
+) -> None:
+    # given a port with a web server on it: paramiko finds no SSH banner
+    with pytest.raises(TransientDispatchError) as caught:
+        CxmlSftpChannel().send(sftp_order, loopback_config(http_port, timeout_seconds=2), sftp_envelope)
+
+    # then the customer's message, the code and the kept transcript say only "could not connect"
+    assert caught.value.message == connect_failed(http_port)
+    assert caught.value.code == "connect_failed_sftp"
+    assert caught.value.response == b""
+    assert "protocol banner" in caught.value.evidence["technical"]["error"]
 
 
 def test_records_never_hold_the_shared_secret_or_the_password(
@@ -467,3 +503,153 @@ def test_a_generic_server_failure_is_retried(sftp_order: OutboundOrder, sftp_env
         "name."
     )
     assert b"<SharedSecret>[redacted]</SharedSecret>" in caught.value.request
+
+
+# -- where orders may go: never into a private network unless the platform allows it ------------------------------
+
+PRIVATE_HOSTS = [
+    ("127.0.0.1", "127.0.0.1"),
+    ("10.0.0.1", "10.0.0.1"),
+    ("169.254.169.254", "169.254.169.254"),
+    ("::1", "::1"),
+    ("::ffff:127.0.0.1", "::ffff:127.0.0.1"),
+    ("localhost", "127.0.0.1"),
+]
+
+
+@pytest.mark.parametrize(("host", "address"), PRIVATE_HOSTS)
+def test_an_sftp_server_inside_a_private_network_is_refused(
+    host: str,
+    address: str,
+    inbox: SftpInbox,
+    recorder: Recorder,
+    sftp_order: OutboundOrder,
+    sftp_envelope: DispatchEnvelope,
+) -> None:
+    # given a platform that allows no private network (the default), and the supplier's server on loopback
+    config = config_for(inbox)
+    config.settings.update(host=host, allowed_private_networks=[], timeout_seconds=0.5)
+
+    # when
+    with pytest.raises(PermanentDispatchError) as caught:
+        CxmlSftpChannel().send(sftp_order, config, sftp_envelope)
+
+    # then
+    shown = address if host == address else f"{host}: {address}"
+    assert caught.value.message == (
+        f"The SFTP server of connection {LABEL} is at an address inside a private network ({shown}). ocilink does not "
+        "send orders there: check the server address with the supplier. If their server really is on a private "
+        "network, ask the platform's operator to allow that network. Nothing was uploaded."
+    )
+    assert caught.value.code == "private_target_sftp"
+    assert caught.value.params == {"connection": LABEL, "host": host, "address": address}
+    assert inbox.auth_attempts == 0
+    assert files_under(inbox.root) == []
+    assert recorder.records == []
+
+
+def test_check_refuses_a_private_sftp_server_too(inbox: SftpInbox) -> None:
+    config = config_for(inbox)
+    config.settings["allowed_private_networks"] = []
+
+    with pytest.raises(PermanentDispatchError) as caught:
+        CxmlSftpChannel().check(config)
+
+    assert caught.value.code == "private_target_sftp"
+    assert inbox.auth_attempts == 0
+
+
+def test_an_sftp_server_on_an_allowed_network_by_name_gets_the_order(
+    inbox: SftpInbox, recorder: Recorder, sftp_order: OutboundOrder, sftp_envelope: DispatchEnvelope
+) -> None:
+    config = config_for(inbox)
+    config.settings["host"] = "localhost"
+
+    result = CxmlSftpChannel().send(sftp_order, config, sftp_envelope)
+
+    assert result.evidence["outcome"] == "uploaded"
+    assert [record[1] for record in recorder.records] == [FILE_NAME]
+
+
+# -- a connection cut during the login is not a refused login ------------------------------------------------------
+
+
+class _ClosesDuringLogin(_InboxSshServer):
+    """Drops the connection when asked to check a password, as a server restarting or a firewall cutting in."""
+
+    def validate_password(self, username: str, password: str) -> bool:
+        self._inbox.auth_attempts += 1
+        assert self._conn is not None
+        self._conn.abort()
+        return False
+
+
+class _StallsDuringLogin(_InboxSshServer):
+    """Never gives its verdict on a password (an overloaded server or a hanging authentication backend)."""
+
+    async def validate_password(self, username: str, password: str) -> bool:
+        self._inbox.auth_attempts += 1
+        await asyncio.sleep(30)
+        return False
+
+
+class _LoginFaultInbox(SftpInbox):
+    def __init__(self, *args: Any, server_class: type[_InboxSshServer], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._server_class = server_class
+
+    async def _listen(self) -> asyncssh.SSHAcceptor:
+        return await asyncssh.listen(
+            self.host,
+            self.port,
+            server_factory=lambda: self._server_class(self),
+            server_host_keys=[self.host_key],
+            sftp_factory=lambda chan: _InboxSftpServer(chan, self),
+            allow_scp=False,
+        )
+
+
+@pytest.mark.parametrize("server_class", [_ClosesDuringLogin, _StallsDuringLogin])
+def test_a_connection_lost_during_the_login_is_retried_not_a_refused_login(
+    server_class: type[_InboxSshServer],
+    tmp_path: Path,
+    recorder: Recorder,
+    sftp_order: OutboundOrder,
+    sftp_envelope: DispatchEnvelope,
+) -> None:
+    # given a server that cuts or stalls the login (the password itself is right)
+    server = _LoginFaultInbox(recorder, tmp_path / "root", password=SFTP_PASSWORD, server_class=server_class)
+    with server:
+        config = config_for(server)
+        config.settings["timeout_seconds"] = 0.5
+
+        # when
+        with pytest.raises(TransientDispatchError) as caught:
+            CxmlSftpChannel().send(sftp_order, config, sftp_envelope)
+
+    # then it will be tried again: the server never said the login was wrong
+    assert caught.value.message == (
+        "The SFTP server 127.0.0.1 closed the connection while logging in, before it accepted or refused the login. "
+        "Nothing was uploaded; the order will be sent again later under the same name."
+    )
+    assert caught.value.code == "login_cut_off"
+    assert server.auth_attempts == 1
+    assert files_under(server.root) == []
+    assert recorder.records == []
+
+
+def test_a_login_that_stalls_past_the_send_timeout_is_cut_off(
+    tmp_path: Path, recorder: Recorder, sftp_order: OutboundOrder, sftp_envelope: DispatchEnvelope
+) -> None:
+    # given each wait may last 5 s, but the whole send only 0.3 s
+    server = _LoginFaultInbox(recorder, tmp_path / "root", password=SFTP_PASSWORD, server_class=_StallsDuringLogin)
+    with server:
+        config = config_for(server)
+        config.settings["send_timeout_seconds"] = 0.3
+
+        with pytest.raises(TransientDispatchError) as caught:
+            CxmlSftpChannel().send(sftp_order, config, sftp_envelope)
+
+    assert caught.value.evidence["technical"]["deadline_passed"] is True
+    assert caught.value.code == "connect_failed_sftp"
+    assert files_under(server.root) == []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
+from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -309,3 +312,44 @@ def test_the_channel_is_registered() -> None:
     # then
     assert isinstance(channel, EmailPdfChannel)
     assert ("email_pdf", "E-mail with PDF") in channel_choices()
+
+
+@pytest.fixture
+def dripping_smtp_port() -> Iterator[int]:
+    """A mail server that greets, then answers EHLO one byte every 50 ms: each wait is short, the whole is not."""
+    stop = threading.Event()
+    with socket.create_server(("127.0.0.1", 0)) as server:
+
+        def drip() -> None:
+            with contextlib.suppress(OSError):
+                connection, _ = server.accept()
+                with connection:
+                    connection.sendall(b"220 slow.test ESMTP\r\n")
+                    connection.recv(1024)
+                    for byte in b"250-slow.test\r\n" * 40:
+                        if stop.wait(0.05):
+                            return
+                        connection.sendall(bytes([byte]))
+
+        thread = threading.Thread(target=drip, daemon=True)
+        thread.start()
+        yield int(server.getsockname()[1])
+        stop.set()
+    thread.join(timeout=5)
+
+
+def test_a_mail_server_that_drips_its_replies_is_cut_off_at_the_send_timeout(
+    dripping_smtp_port: int, order: OutboundOrder, envelope: DispatchEnvelope
+) -> None:
+    # given each wait may last 5 s, but the whole send only half a second
+    config = email_config(dripping_smtp_port, smtp_timeout=5, send_timeout_seconds=0.5)
+
+    # when
+    with pytest.raises(TransientDispatchError) as error:
+        EmailPdfChannel().send(order, config, envelope)
+
+    # then
+    assert error.value.message == (
+        f"Could not reach the mail server 127.0.0.1:{dripping_smtp_port} (no answer within 0.5 seconds for the whole "
+        "exchange). The order was not sent; it will be sent again later."
+    )

@@ -23,4 +23,5 @@ def prepare_demo_environment() -> Path:
     _keep(var_dir / "keyring", Fernet.generate_key().decode())
     os.environ["OCILINK_DEMO"] = "1"  # the demo app, its `demo` command and its middleware
     os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("ORDERING_ALLOW_PRIVATE_TARGETS", "127.0.0.0/8,::1")  # the demo supplier inbox: loopback
     return var_dir

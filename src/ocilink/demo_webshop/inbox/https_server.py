@@ -107,6 +107,8 @@ class Reply:
     delay: float = 0.0  # seconds to wait (after keeping the order) before answering
     drop: bool = False  # close the connection instead of answering
     keep: bool = True  # whether the order counts as received (goes to the store)
+    body: bytes = b""  # without cXML: the body to answer with ("HTTP <status>" when empty)
+    content_type: str = "text/plain; charset=utf-8"  # without cXML: its content type
 
     @classmethod
     def http_error(cls, status: int = 500) -> Reply:
@@ -115,6 +117,11 @@ class Reply:
     @classmethod
     def cxml(cls, code: int, text: str, message: str = "", *, http_status: int = 200) -> Reply:
         return cls(http_status=http_status, cxml_code=code, cxml_text=text, message=message, keep=200 <= code <= 299)
+
+    @classmethod
+    def raw(cls, status: int, content_type: str, body: bytes, *, keep: bool = True) -> Reply:
+        """Answer with something else than cXML, e.g. a web page: ``Reply.raw(200, "text/html", b"<html>…")``."""
+        return cls(http_status=status, cxml_code=None, cxml_text="", body=body, content_type=content_type, keep=keep)
 
     @classmethod
     def slow(cls, seconds: float, *, keep: bool = True) -> Reply:
@@ -328,7 +335,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # no answer at all: the client sees the connection close
             return
         if reply.cxml_code is None:
-            self._answer(reply.http_status, f"HTTP {reply.http_status}\n".encode(), "text/plain; charset=utf-8")
+            self._answer(reply.http_status, reply.body or f"HTTP {reply.http_status}\n".encode(), reply.content_type)
             return
         message = reply.message.replace("{order_id}", order.order_id).replace("{payload_id}", order.payload_id)
         self._cxml(reply.http_status, reply.cxml_code, reply.cxml_text, message)

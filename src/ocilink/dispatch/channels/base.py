@@ -8,6 +8,31 @@ from typing import ClassVar
 
 from ocilink.dispatch.types import ChannelConfig, DispatchEnvelope, DispatchResult, OutboundOrder
 
+# Platform settings a channel reads from ``ChannelConfig.settings`` (``connections.ordering.channel_config_for`` puts
+# them there, over anything a connection's own settings hold):
+# - the networks off the public internet that orders may still go to (``ORDERING_ALLOW_PRIVATE_TARGETS``);
+ALLOWED_NETWORKS_SETTING = "allowed_private_networks"
+# - the most seconds one whole send may take (``ORDERING_SEND_TIMEOUT_SECONDS``), below the dispatch lease.
+SEND_TIMEOUT_SETTING = "send_timeout_seconds"
+# Without the platform's setting (a configuration built by hand): well below the default lease of 300 s.
+DEFAULT_SEND_TIMEOUT_SECONDS = 60.0
+
+
+def send_timeout(config: ChannelConfig) -> float:
+    """The most seconds one whole send (connect, log in, hand over, wait for the answer) may take."""
+    try:
+        seconds = float(config.settings.get(SEND_TIMEOUT_SETTING) or DEFAULT_SEND_TIMEOUT_SECONDS)
+    except (TypeError, ValueError):
+        return DEFAULT_SEND_TIMEOUT_SECONDS
+    return seconds if seconds > 0 else DEFAULT_SEND_TIMEOUT_SECONDS
+
+
+def allowed_networks(config: ChannelConfig) -> tuple[str, ...]:
+    """The networks off the public internet that this platform still sends orders to (none by default)."""
+    value = config.settings.get(ALLOWED_NETWORKS_SETTING) or ()
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
 
 def gettext_noop(text: str) -> str:
     """Mark a text for translation, unchanged (the name is what the message extractor looks for).

@@ -12,21 +12,30 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
-from ocilink.dispatch.channels.base import Channel, ConfigField, gettext_noop
-from ocilink.dispatch.exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
+from ocilink.dispatch.channels.base import Channel, ConfigField, allowed_networks, gettext_noop, send_timeout
+from ocilink.dispatch.exceptions import TECHNICAL, DispatchError, PermanentDispatchError, TransientDispatchError
 from ocilink.dispatch.registry import register_channel
-from ocilink.dispatch.transports import http
+from ocilink.dispatch.transports import http, network
 from ocilink.dispatch.types import ChannelConfig, DispatchEnvelope, DispatchResult, OutboundOrder
 from ocilink.protocols.cxml import CxmlIdentity, ResponseVerdict, build_order_request, classify_response
 from ocilink.protocols.cxml import redact_shared_secret as redact
 
-PostOrder = Callable[..., http.HttpReply]  # http.post's shape: (url, body, *, headers, timeout, verify, cert, auth)
-CheckTls = Callable[..., http.TlsPeer]  # http.check_tls's shape: (url, *, timeout, verify, cert)
+# http.post's shape: (url, body, *, headers, timeout, verify, cert, auth, allowed_networks, total_timeout)
+PostOrder = Callable[..., http.HttpReply]
+CheckTls = Callable[..., http.TlsPeer]  # http.check_tls's shape: (url, *, timeout, verify, cert, allowed_networks)
 
 # The response is kept on the attempt row for people to read; a cXML Response is far smaller than this.
 MAX_RECORDED_RESPONSE = 200 * 1024
 DEFAULT_TIMEOUT = 30  # seconds; Coupa gives suppliers 60 s to answer, most answer within a few
-MAX_TIMEOUT = 300
+MAX_TIMEOUT = 300  # accepted for each wait; a whole send still ends at the platform's send timeout
+# What the order page quotes of an answer that is not cXML: enough to recognise a login page or an error page.
+MAX_EXCERPT_CHARACTERS = 500
+# Failures before the request was written. They are told apart only in the technical detail for the platform's staff:
+# refused, timed out, no TLS, an untrusted certificate would otherwise tell anyone who can edit an order URL what is
+# behind a port. All are retried, as a supplier's server that is down, or renewing its certificate, comes back.
+_CONNECT_FAILURES = frozenset(
+    {"dns", "refused", "connect_timeout", "tls_certificate", "tls_rejected", "tls", "connect"}
+)
 REQUEST_HEADERS = {
     "Content-Type": "text/xml; charset=UTF-8",
     "Accept": "text/xml, application/xml;q=0.9, */*;q=0.1",
@@ -34,6 +43,7 @@ REQUEST_HEADERS = {
 }
 _IDENTITIES = ("from", "to", "sender")
 _UNSAFE_FILE_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @register_channel()
@@ -64,7 +74,14 @@ class CxmlHttpsChannel(Channel):
             kind="textarea",
             help_text="PEM. When given, the supplier's certificate is checked against these CAs only.",
         ),
-        ConfigField("timeout_seconds", "Timeout in seconds", required=False, kind="integer", default=DEFAULT_TIMEOUT),
+        ConfigField(
+            "timeout_seconds",
+            "Timeout in seconds",
+            required=False,
+            kind="integer",
+            default=DEFAULT_TIMEOUT,
+            help_text="For connecting and for each wait for the answer; a whole send ends after at most 60 seconds.",
+        ),
         ConfigField("basic_auth_username", "HTTP user name", required=False),
     )
     sensitive_fields: ClassVar[tuple[ConfigField, ...]] = (
@@ -149,7 +166,8 @@ class CxmlHttpsChannel(Channel):
         document = self.build_request(order, config, envelope)
         recorded = redact(document)
         url = str(config.settings["order_url"])
-        timeout = float(config.settings.get("timeout_seconds") or DEFAULT_TIMEOUT)
+        total = send_timeout(config)
+        timeout = min(float(config.settings.get("timeout_seconds") or DEFAULT_TIMEOUT), total)
         evidence: dict[str, Any] = {"payload_id": envelope.payload_id, "url": _shown_url(url)}
         try:
             reply = self._post(
@@ -160,9 +178,12 @@ class CxmlHttpsChannel(Channel):
                 verify=config.settings.get("ca_bundle") or None,
                 cert=config.secrets.get("client_certificate") or None,
                 auth=_basic_auth(config),
+                allowed_networks=allowed_networks(config),
+                total_timeout=total,
             )
+        except network.ForbiddenTarget as refused:
+            raise _private_target(refused, config=config, request=recorded, evidence=evidence) from refused
         except http.HttpTransportError as error:
-            evidence.update(elapsed_ms=error.elapsed_ms, transport_error=error.kind, detail=error.detail)
             raise _transport_failure(
                 error, timeout=timeout, config=config, request=recorded, evidence=evidence
             ) from error
@@ -189,6 +210,8 @@ class CxmlHttpsChannel(Channel):
         if verdict.outcome == "transient":
             message = f"{verdict.message} The order will be sent again later with the same payloadID."
             raise TransientDispatchError(message, request=recorded, response=response, evidence=evidence)
+        if verdict.cxml_code is None and 200 <= reply.status <= 299:
+            raise _not_cxml(reply, request=recorded, response=response, evidence=evidence)
         message = f"{verdict.message} {_advice(verdict, config)}"
         raise PermanentDispatchError(message, request=recorded, response=response, evidence=evidence)
 
@@ -198,16 +221,19 @@ class CxmlHttpsChannel(Channel):
         if problems:
             raise PermanentDispatchError(" ".join(problems))
         url = str(config.settings["order_url"])
-        timeout = float(config.settings.get("timeout_seconds") or DEFAULT_TIMEOUT)
+        timeout = min(float(config.settings.get("timeout_seconds") or DEFAULT_TIMEOUT), send_timeout(config))
+        evidence: dict[str, Any] = {"url": _shown_url(url)}
         try:
             peer = self._check_tls(
                 url,
                 timeout=timeout,
                 verify=config.settings.get("ca_bundle") or None,
                 cert=config.secrets.get("client_certificate") or None,
+                allowed_networks=allowed_networks(config),
             )
+        except network.ForbiddenTarget as refused:
+            raise _private_target(refused, config=config, request=b"", evidence=evidence) from refused
         except http.HttpTransportError as error:
-            evidence = {"url": _shown_url(url), "transport_error": error.kind, "detail": error.detail}
             raise _transport_failure(error, timeout=timeout, config=config, request=b"", evidence=evidence) from error
         return (
             f"Connected to {peer.host}:{peer.port} over {peer.tls_version}; its certificate ({peer.subject}, issued "
@@ -250,9 +276,23 @@ def _advice(verdict: ResponseVerdict, config: ChannelConfig) -> str:
         return f"Check the HTTP user name and password and the client certificate of connection {name}."
     if code is None and verdict.http_status in (404, 405, 410):
         return f"Check the order URL of connection {name}."
-    if code is None and 200 <= verdict.http_status <= 299:
-        return "Do not send it again before you know."
     return "The order was not delivered."
+
+
+def _private_target(
+    refused: network.ForbiddenTarget, *, config: ChannelConfig, request: bytes, evidence: dict[str, Any]
+) -> PermanentDispatchError:
+    name, host, address = _name(config), refused.host, refused.address
+    shown = address if host.strip("[]") == address else f"{host}: {address}"
+    return PermanentDispatchError(
+        f"The order URL of connection {name} points to an address inside a private network ({shown}). ocilink does "
+        "not send orders there: check the order URL with the supplier. If their server really is on a private "
+        "network, ask the platform's operator to allow that network. The order was not sent.",
+        request=request,
+        evidence=evidence,
+        code="private_target",
+        params={"connection": name, "host": host, "address": address},
+    )
 
 
 def _transport_failure(
@@ -263,39 +303,74 @@ def _transport_failure(
     request: bytes,
     evidence: dict[str, Any],
 ) -> DispatchError:
-    name, host, detail = _name(config), error.host, error.detail
-    seconds = f"{timeout:g} seconds"
-    not_sent = "The order was not sent; it will be sent again later."
+    name, host = _name(config), error.host
+    evidence = {
+        **evidence,
+        TECHNICAL: {
+            "failure": error.kind,
+            "detail": error.detail,
+            "address": error.address,
+            "elapsed_ms": error.elapsed_ms,
+        },
+    }
     unknown = (
         "the order may or may not have arrived. It will be sent again later with the same payloadID, "
         "so the supplier can recognise the repeat."
     )
-    permanent: str | None = None
-    if error.kind == "tls_certificate":
-        permanent = (
-            f"The supplier's server at {host} presented a certificate that cannot be trusted ({detail}). "
-            f"Check the certificate with the supplier, or the CA bundle of connection {name}; the order was not sent."
+    params: dict[str, Any] = {"host": host, "connection": name}
+    if error.kind in _CONNECT_FAILURES:
+        code = "connect_failed"
+        message = (
+            f"Could not connect to the supplier's server at {host}. The order was not sent; it will be sent again "
+            f"later. If this goes on, check the order URL of connection {name} with the supplier."
         )
-    elif error.kind == "tls_rejected":
-        permanent = (
-            f"The supplier's server at {host} refused the TLS connection ({detail}). Check that the order URL of "
-            f"connection {name} is an HTTPS endpoint and, if the supplier requires one, its client certificate; "
-            "the order was not sent."
-        )
-    if permanent is not None:
-        return PermanentDispatchError(permanent, request=request, evidence=evidence)
-    messages = {
-        "refused": f"The supplier's server at {host} refused the connection. {not_sent}",
-        "dns": f"The name of the supplier's server {host} could not be resolved ({detail}). {not_sent}",
-        "connect_timeout": f"The supplier's server at {host} could not be reached within {seconds}. {not_sent}",
-        "connect": f"Could not connect to the supplier's server at {host} ({detail}). {not_sent}",
-        "tls": f"The TLS handshake with the supplier's server at {host} failed ({detail}). {not_sent}",
-        "read_timeout": f"The supplier's server at {host} did not answer within {seconds}; {unknown}",
-        "write_timeout": f"The supplier's server at {host} did not take the order within {seconds}; {unknown}",
-        "connection_lost": f"The supplier's server at {host} closed the connection without answering; {unknown}",
-        "protocol": f"The supplier's server at {host} sent an answer that is not valid HTTP ({detail}); {unknown}",
-    }
-    return TransientDispatchError(messages[error.kind], request=request, evidence=evidence)
+    elif error.kind in ("read_timeout", "write_timeout"):
+        code, params["seconds"] = "no_answer", timeout
+        message = f"The supplier's server at {host} did not answer within {timeout:g} seconds; {unknown}"
+    elif error.kind == "connection_lost":
+        code = "connection_lost"
+        message = f"The supplier's server at {host} closed the connection without answering; {unknown}"
+    else:
+        code = "invalid_http"
+        message = f"The supplier's server at {host} sent an answer that is not valid HTTP; {unknown}"
+    return TransientDispatchError(message, request=request, evidence=evidence, code=code, params=params)
+
+
+def _not_cxml(
+    reply: http.HttpReply, *, request: bytes, response: bytes, evidence: dict[str, Any]
+) -> PermanentDispatchError:
+    """HTTP 2xx with something else than cXML: the supplier's server may have taken the order, so a person checks."""
+    raw_type = reply.headers.get("content-type", "")
+    content_type = raw_type.split(";", 1)[0].strip().lower()[:100]
+    size = len(reply.body)
+    described = f"{content_type or 'no content type'} ({'more than ' if reply.truncated else ''}{size} bytes)"
+    return PermanentDispatchError(
+        f"The supplier's server answered HTTP {reply.status} with {described} instead of a cXML Response. "
+        "It may have taken the order: check with the supplier whether it arrived before you send it again.",
+        request=request,
+        response=response,
+        evidence=evidence,
+        code="not_cxml",
+        params={
+            "http_status": reply.status,
+            "content_type": content_type,
+            "size": size,
+            "truncated": reply.truncated,
+            "excerpt": _excerpt(reply.body, raw_type),
+        },
+    )
+
+
+def _excerpt(body: bytes, content_type: str) -> str:
+    """The start of an answer as text, for a person to recognise it (the page escapes it)."""
+    match = re.search(r"charset=[\"']?([A-Za-z0-9._-]+)", content_type)
+    head = body[: MAX_EXCERPT_CHARACTERS * 4]
+    try:
+        text = head.decode(match.group(1) if match else "utf-8", "replace")
+    except LookupError:  # a charset Python does not know
+        text = head.decode("utf-8", "replace")
+    text = _CONTROL_CHARACTERS.sub("", text.replace("\r\n", "\n"))
+    return text[:MAX_EXCERPT_CHARACTERS]
 
 
 def _basic_auth(config: ChannelConfig) -> tuple[str, str] | None:

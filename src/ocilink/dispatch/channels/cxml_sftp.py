@@ -14,10 +14,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from ocilink.dispatch.channels.base import Channel, ConfigField, gettext_noop
-from ocilink.dispatch.exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
+from ocilink.dispatch.channels.base import Channel, ConfigField, allowed_networks, gettext_noop, send_timeout
+from ocilink.dispatch.exceptions import TECHNICAL, DispatchError, PermanentDispatchError, TransientDispatchError
 from ocilink.dispatch.registry import register_channel
-from ocilink.dispatch.transports import sftp
+from ocilink.dispatch.transports import network, sftp
 from ocilink.dispatch.types import ChannelConfig, DispatchEnvelope, DispatchResult, OutboundOrder
 
 Upload = Callable[..., sftp.UploadReceipt]  # sftp.upload's shape: (target, *, directory, file_name, data)
@@ -67,7 +67,13 @@ class CxmlSftpChannel(Channel):
                 "Orders are only sent to a server presenting exactly this key."
             ),
         ),
-        ConfigField("timeout_seconds", "Timeout in seconds", kind="integer", default=30),
+        ConfigField(
+            "timeout_seconds",
+            "Timeout in seconds",
+            kind="integer",
+            default=30,
+            help_text="For connecting and for each wait for the server; a whole send ends after at most 60 seconds.",
+        ),
         ConfigField("from_domain", "From domain", help_text="cXML From credential domain, e.g. NetworkID."),
         ConfigField("from_identity", "From identity", help_text="Your identity at the supplier."),
         ConfigField("to_domain", "To domain", help_text="cXML To credential domain."),
@@ -156,6 +162,8 @@ class CxmlSftpChannel(Channel):
         }
         try:
             receipt = self._upload(target, directory=directory, file_name=envelope.file_name, data=document)
+        except network.ForbiddenTarget as refused:
+            raise _private_target(refused, config=config, request=redacted, evidence=evidence) from refused
         except sftp.SftpError as error:
             raise _failure(error, target=target, config=config, request=redacted, evidence=evidence) from error
         evidence.update(_receipt_evidence(receipt))
@@ -187,6 +195,8 @@ class CxmlSftpChannel(Channel):
         directory = remote_directory(config)
         try:
             listing = self._list_directory(target, directory)
+        except network.ForbiddenTarget as refused:
+            raise _private_target(refused, config=config, request=b"", evidence={}) from refused
         except sftp.SftpError as error:
             raise _failure(error, target=target, config=config, request=b"", evidence={}) from error
         count = len(listing.names)
@@ -225,14 +235,17 @@ class CxmlSftpChannel(Channel):
 
 def sftp_target(config: ChannelConfig) -> sftp.SftpTarget:
     settings = config.settings
+    total = send_timeout(config)
     return sftp.SftpTarget(
         host=str(settings["host"]).strip(),
         port=int(settings.get("port") or 22),
         username=str(settings["username"]),
         host_key_fingerprint=sftp.normalize_fingerprint(str(settings["host_key_fingerprint"])),
-        timeout=float(settings.get("timeout_seconds") or 30),
+        timeout=min(float(settings.get("timeout_seconds") or 30), total),
         password=config.secrets.get("password") or None,
         private_key=config.secrets.get("private_key") or None,
+        allowed_networks=allowed_networks(config),
+        total_timeout=total,
     )
 
 
@@ -274,6 +287,22 @@ def _receipt_evidence(receipt: sftp.UploadReceipt) -> dict[str, Any]:
     }
 
 
+def _private_target(
+    refused: network.ForbiddenTarget, *, config: ChannelConfig, request: bytes, evidence: dict[str, Any]
+) -> PermanentDispatchError:
+    name, host, address = _name(config), refused.host, refused.address
+    shown = address if host.strip("[]") == address else f"{host}: {address}"
+    return PermanentDispatchError(
+        f"The SFTP server of connection {name} is at an address inside a private network ({shown}). ocilink does "
+        "not send orders there: check the server address with the supplier. If their server really is on a private "
+        "network, ask the platform's operator to allow that network. Nothing was uploaded.",
+        request=request,
+        evidence=evidence,
+        code="private_target_sftp",
+        params={"connection": name, "host": host, "address": address},
+    )
+
+
 def _failure(
     error: sftp.SftpError,
     *,
@@ -282,11 +311,17 @@ def _failure(
     request: bytes,
     evidence: dict[str, Any],
 ) -> DispatchError:
-    evidence = {**evidence, "error": str(error), "temp_upload_started": error.temp_upload_started}
+    # The library's own words stay with the platform's staff: before the login they tell what is behind a port.
+    deadline_passed = isinstance(error, sftp.SftpConnectionError) and error.deadline_passed
+    technical = {"error": str(error), "deadline_passed": deadline_passed}
+    evidence = {**evidence, "temp_upload_started": error.temp_upload_started, TECHNICAL: technical}
     server, name = f"the SFTP server {target.host}", _name(config)
     kind: type[DispatchError] = PermanentDispatchError
+    code, params = "", {"host": target.host, "port": target.port, "connection": name}
     if isinstance(error, sftp.HostKeyMismatch):
         evidence.update(host_key_mismatch=True, presented=error.presented, expected=error.expected)
+        code = "host_key_mismatch"
+        params.update(presented=error.presented, expected=error.expected)
         message = (
             f"The SFTP server {target.host} presented host key {error.presented} but the connection expects "
             f"{error.expected}. Nothing was uploaded. If the supplier changed its server key, confirm the new "
@@ -294,14 +329,14 @@ def _failure(
         )
     elif isinstance(error, sftp.AuthenticationFailed):
         tried = " and ".join(error.methods) or "no credentials"
+        code = "login_refused"
+        params.update(username=error.username, tried=list(error.methods))
         message = (
             f"{_capital(server)} refused the login of user {error.username} (tried {tried}). Check the password or "
             f"private key of connection {name}. Nothing was uploaded."
         )
     elif isinstance(error, sftp.PrivateKeyUnusable):
         message = f"The SFTP private key of connection {name} cannot be used: {error}. Nothing was uploaded."
-    elif isinstance(error, sftp.NegotiationFailed):
-        message = f"Could not agree on a secure connection with {server} ({error}). Nothing was uploaded."
     elif isinstance(error, sftp.RemotePathError) and error.reason == "missing":
         message = (
             f"The folder {error.path} does not exist on {server}. Check the order folder of connection {name} "
@@ -332,18 +367,33 @@ def _failure(
             "It will be sent again later under the same name."
         )
     elif error.temp_upload_started:  # SftpConnectionError once the upload had begun
-        kind = TransientDispatchError
+        kind, code = TransientDispatchError, "upload_cut_off"
+        why = f"did not finish within {target.total_timeout:g} seconds" if deadline_passed else "broke off"
         message = (
-            f"The connection to {server}:{target.port} broke off during the upload ({error}). "
-            f"{_AFTER_UPLOAD_STARTED} It will be sent again later under the same name."
+            f"The connection to {server}:{target.port} {why} during the upload. {_AFTER_UPLOAD_STARTED} "
+            "It will be sent again later under the same name."
         )
-    else:  # SftpConnectionError: refused, timed out or cut off before anything was written
-        kind = TransientDispatchError
+    elif isinstance(error, sftp.LoginCutOff) and not deadline_passed:
+        kind, code = TransientDispatchError, "login_cut_off"
         message = (
-            f"Could not reach {server}:{target.port} ({error}). Nothing was uploaded; the order will be sent again "
-            "later under the same name."
+            f"{_capital(server)} closed the connection while logging in, before it accepted or refused the login. "
+            "Nothing was uploaded; the order will be sent again later under the same name."
         )
-    return kind(message, request=request, response="\n".join(error.transcript).encode(), evidence=evidence)
+    else:  # could not connect, no SSH, no common algorithm, cut off or timed out before anything was written
+        kind, code = TransientDispatchError, "connect_failed_sftp"
+        message = (
+            f"Could not connect to {server}:{target.port}. Nothing was uploaded; the order will be sent again later "
+            f"under the same name. If this goes on, check the server address and port of connection {name} with "
+            "the supplier."
+        )
+    return kind(
+        message,
+        request=request,
+        response="\n".join(error.transcript).encode(),
+        evidence=evidence,
+        code=code,
+        params=params if code else None,
+    )
 
 
 def _positive_number(value: object, *, whole: bool = False) -> bool:

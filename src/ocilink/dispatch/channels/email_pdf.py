@@ -18,7 +18,7 @@ from email.utils import format_datetime, parseaddr
 from string import Template
 from typing import Any, ClassVar
 
-from ocilink.dispatch.channels.base import Channel, ConfigField, gettext_noop
+from ocilink.dispatch.channels.base import Channel, ConfigField, gettext_noop, send_timeout
 from ocilink.dispatch.exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
 from ocilink.dispatch.registry import register_channel
 from ocilink.dispatch.transports import smtp
@@ -220,14 +220,16 @@ def recipients_of(config: ChannelConfig) -> list[str]:
 def smtp_server(config: ChannelConfig) -> smtp.SmtpServer:
     settings = config.settings
     use_ssl = _flag(settings.get("smtp_ssl", False))
+    total = send_timeout(config)
     return smtp.SmtpServer(
         host=str(settings["smtp_host"]),
         port=int(settings.get("smtp_port") or (465 if use_ssl else 587)),
         starttls=_flag(settings.get("smtp_starttls", True)) and not use_ssl,
         ssl=use_ssl,
-        timeout=float(settings.get("smtp_timeout") or 30),
+        timeout=min(float(settings.get("smtp_timeout") or 30), total),
         username=config.secrets.get("smtp_username") or None,
         password=config.secrets.get("smtp_password") or None,
+        total_timeout=total,
     )
 
 

@@ -1,7 +1,8 @@
 """HTTPS for dispatch: plain functions around httpx. TLS verification is always on and cannot be switched off.
 
 Every failure below HTTP comes out as one ``HttpTransportError`` whose ``kind`` says what happened, so the channels
-decide what is worth retrying without knowing httpx.
+decide what is worth retrying without knowing httpx. A host that resolves to an address off the public internet is
+refused before any connection (``network.ForbiddenTarget``), and a whole exchange ends at its deadline.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import socket
 import ssl
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
-from urllib.parse import urlsplit
+from typing import Any, Literal
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import httpx
+
+from ocilink.dispatch.transports import network
 
 # A cXML Response is a few hundred bytes; a supplier that streams megabytes back is misbehaving, so stop reading
 # there rather than hold it all in a worker's memory.
@@ -73,14 +76,19 @@ class TlsPeer:
 
 
 class HttpTransportError(Exception):
-    """The request did not get an HTTP answer. ``kind`` says why, ``detail`` is the library's own words."""
+    """The request did not get an HTTP answer. ``kind`` says why, ``detail`` is the library's own words.
 
-    def __init__(self, kind: TransportFailure, detail: str, *, host: str, elapsed_ms: float) -> None:
+    ``kind`` and ``detail`` tell what is behind a port (nothing, a firewall, something that is not TLS): they are for
+    the platform's staff, never for the message a customer reads.
+    """
+
+    def __init__(self, kind: TransportFailure, detail: str, *, host: str, elapsed_ms: float, address: str = "") -> None:
         super().__init__(f"{kind}: {detail}")
         self.kind: TransportFailure = kind
         self.detail = detail
         self.host = host
         self.elapsed_ms = elapsed_ms
+        self.address = address  # the IP address tried last, "" when the name did not resolve
 
     @property
     def request_sent(self) -> bool:
@@ -97,21 +105,78 @@ def post(
     verify: str | None = None,
     cert: str | None = None,
     auth: tuple[str, str] | None = None,
+    allowed_networks: Sequence[str] = (),
+    total_timeout: float | None = None,
 ) -> HttpReply:
     """POST ``body`` to ``url`` once, with no retries and no redirects followed.
 
     ``verify`` is PEM text of the CAs to trust for this server (only these); ``None`` trusts the usual public CAs.
     ``cert`` is PEM text holding a client certificate chain and its unencrypted private key. ``timeout`` applies
-    to connecting, to writing and to each wait for the answer.
+    to connecting, to writing and to each wait for the answer; ``total_timeout`` (default: ``timeout``) bounds the
+    whole exchange. The host name is resolved once and every address checked (``network.resolve``, which raises
+    ``network.ForbiddenTarget``); the connection goes to a checked address, with the name kept for TLS and ``Host``.
     """
+    parts = urlsplit(url)
+    hostname = parts.hostname or ""
     host = _host_label(url)
+    deadline = network.Deadline(total_timeout if total_timeout is not None else timeout)
     context = tls_context(verify=verify, cert=cert)
     started = time.perf_counter()
     try:
+        addresses = network.resolve(
+            hostname, parts.port or 443, allowed=allowed_networks, timeout=deadline.bound(timeout)
+        )
+    except OSError as exc:  # socket.gaierror or TimeoutError: the name does not resolve (in time)
+        raise HttpTransportError("dns", _detail(exc), host=host, elapsed_ms=_since(started)) from exc
+    failure: HttpTransportError | None = None
+    for address in addresses:
+        if failure is not None and deadline.expired:
+            break
+        try:
+            return _post_to(address, parts, body, headers, timeout, deadline, context, auth, host, started)
+        except HttpTransportError as error:
+            if error.request_sent:
+                raise
+            failure = error  # nothing was sent to this address: the next one may answer
+    assert failure is not None  # resolve() returns at least one address or raises
+    raise failure
+
+
+def _post_to(
+    address: str,
+    parts: SplitResult,
+    body: bytes,
+    headers: Mapping[str, str],
+    timeout: float,
+    deadline: network.Deadline,
+    context: ssl.SSLContext,
+    auth: tuple[str, str] | None,
+    host: str,
+    started: float,
+) -> HttpReply:
+    target = urlunsplit(("https", _netloc(address, parts.port), parts.path or "/", parts.query, ""))
+    cutoff = network.Cutoff(deadline)
+
+    def trace(event: str, info: Mapping[str, Any]) -> None:
+        if event == "connection.connect_tcp.complete":
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if isinstance(sock, socket.socket):
+                cutoff.attach(sock)
+
+    # The URL names the checked address; the server still sees (SNI, Host) and is verified as the name.
+    extensions = {"sni_hostname": parts.hostname or "", "trace": trace}
+    request_headers = {**headers, "Host": parts.netloc}
+    try:
         # trust_env=False: no proxy or CA settings picked up silently from the environment of the worker.
         with (
-            httpx.Client(verify=context, timeout=timeout, follow_redirects=False, trust_env=False) as client,
-            client.stream("POST", url, content=body, headers=dict(headers), auth=auth) as response,
+            httpx.Client(
+                verify=context, timeout=deadline.bound(timeout), follow_redirects=False, trust_env=False
+            ) as client,
+            cutoff,
+            client.stream(
+                "POST", target, content=body, headers=request_headers, auth=auth, extensions=extensions
+            ) as response,
         ):
             data, truncated = _read_capped(response.iter_bytes(), MAX_RESPONSE_BYTES)
             return HttpReply(
@@ -122,36 +187,52 @@ def post(
                 truncated=truncated,
             )
     except httpx.RequestError as exc:  # transport failures, and a body that cannot be decoded
-        raise HttpTransportError(_failure_kind(exc), _detail(exc), host=host, elapsed_ms=_since(started)) from exc
+        kind, detail = _failure_kind(exc), _detail(exc)
+        if cutoff.fired:
+            detail = f"the whole exchange took longer than {deadline.seconds:g} seconds ({detail})"
+            if kind in ("connection_lost", "protocol"):
+                kind = "read_timeout"
+        raise HttpTransportError(kind, detail, host=host, elapsed_ms=_since(started), address=address) from exc
 
 
-def check_tls(url: str, *, timeout: float, verify: str | None = None, cert: str | None = None) -> TlsPeer:
+def check_tls(
+    url: str,
+    *,
+    timeout: float,
+    verify: str | None = None,
+    cert: str | None = None,
+    allowed_networks: Sequence[str] = (),
+) -> TlsPeer:
     """Open a TLS connection to the host of ``url`` the way ``post`` would, and report the server's certificate.
 
-    Nothing is sent over the connection.
+    Nothing is sent over the connection. The address is checked as ``post`` checks it.
     """
     parts = urlsplit(url)
     hostname = parts.hostname or ""
     port = parts.port or 443
     context = tls_context(verify=verify, cert=cert)
+    deadline = network.Deadline(timeout)
     started = time.perf_counter()
+    address = ""
     try:
-        with (
-            socket.create_connection((hostname, port), timeout=timeout) as raw,
-            context.wrap_socket(raw, server_hostname=hostname) as tls,
-        ):
-            peer = tls.getpeercert() or {}
-            return TlsPeer(
-                host=hostname,
-                port=port,
-                tls_version=tls.version() or "",
-                subject=_name(peer.get("subject", ())),
-                issuer=_name(peer.get("issuer", ())),
-                not_after=str(peer.get("notAfter", "")),
-            )
+        addresses = network.resolve(hostname, port, allowed=allowed_networks, timeout=deadline.bound(timeout))
+        address = addresses[0]
+        with network.connect(addresses, port, timeout=deadline.bound(timeout)) as raw:
+            address = str(raw.getpeername()[0])
+            raw.settimeout(deadline.bound(timeout))
+            with context.wrap_socket(raw, server_hostname=hostname) as tls:
+                peer = tls.getpeercert() or {}
+                return TlsPeer(
+                    host=hostname,
+                    port=port,
+                    tls_version=tls.version() or "",
+                    subject=_name(peer.get("subject", ())),
+                    issuer=_name(peer.get("issuer", ())),
+                    not_after=str(peer.get("notAfter", "")),
+                )
     except OSError as exc:
         raise HttpTransportError(
-            _failure_kind(exc), _detail(exc), host=_host_label(url), elapsed_ms=_since(started)
+            _failure_kind(exc), _detail(exc), host=_host_label(url), elapsed_ms=_since(started), address=address
         ) from exc
 
 
@@ -262,6 +343,11 @@ def _detail(exc: BaseException) -> str:
         if isinstance(cause, OSError) and cause.strerror:
             return str(cause.strerror)
     return str(exc) or type(exc).__name__
+
+
+def _netloc(address: str, port: int | None) -> str:
+    literal = f"[{address}]" if ":" in address else address
+    return f"{literal}:{port}" if port else literal
 
 
 def _host_label(url: str) -> str:

@@ -1,8 +1,10 @@
 """SFTP transport: plain functions around paramiko that place one file on a supplier's server.
 
-The server's host key is compared with the pinned fingerprint right after the key exchange, before any
-credential is sent. A file is written to ``.<name>.part`` and renamed into place, so the supplier never sees
-half a file under the final name; the final file is then ``stat``-ed as evidence.
+The host is resolved once and every address checked (``network.resolve`` refuses one off the public internet); the
+socket goes to a checked address. The server's host key is compared with the pinned fingerprint right after the key
+exchange, before any credential is sent. A whole session ends at its deadline (``SftpTarget.total_timeout``).
+A file is written to ``.<name>.part`` and renamed into place, so the supplier never sees half a file under the
+final name; the final file is then ``stat``-ed as evidence.
 
 Errors are the transport's own (:class:`SftpError` and subclasses) and carry facts, not advice: the channel
 turns them into retry-or-stop decisions and sentences for a person.
@@ -14,7 +16,6 @@ import hmac
 import io
 import posixpath
 import re
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,10 +24,13 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from ocilink.dispatch.transports import network
+
 __all__ = [
     "AuthenticationFailed",
     "DirectoryListing",
     "HostKeyMismatch",
+    "LoginCutOff",
     "NegotiationFailed",
     "PrivateKeyUnusable",
     "RemoteFileConflict",
@@ -58,9 +62,11 @@ class SftpTarget:
     port: int
     username: str
     host_key_fingerprint: str  # "SHA256:<base64 without padding>", as `ssh-keygen -lf` prints it
-    timeout: float = 30.0
+    timeout: float = 30.0  # for connecting and for each wait for the server
     password: str | None = field(default=None, repr=False)
     private_key: str | None = field(default=None, repr=False)  # OpenSSH or PEM text, unencrypted
+    allowed_networks: tuple[str, ...] = ()  # networks off the public internet that may still be connected to
+    total_timeout: float | None = None  # the whole session, login and upload included (default: ``timeout``)
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,14 @@ class SftpError(Exception):
 
 class SftpConnectionError(SftpError):
     """Could not connect, timed out, or the connection broke: worth retrying."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.deadline_passed = False  # the whole send took longer than its deadline, and was cut off
+
+
+class LoginCutOff(SftpConnectionError):
+    """The connection broke off or stalled while logging in, before the server gave its verdict."""
 
 
 class NegotiationFailed(SftpError):
@@ -235,71 +249,109 @@ def list_directory(target: SftpTarget, directory: str) -> DirectoryListing:
 def _session(target: SftpTarget, steps: list[str]) -> Iterator[tuple[Any, Any, ServerIdentity]]:
     paramiko = _paramiko()
     expected = normalize_fingerprint(target.host_key_fingerprint)
+    deadline = network.Deadline(target.total_timeout if target.total_timeout is not None else target.timeout)
+    timeout = deadline.bound(target.timeout)
     try:
-        sock = socket.create_connection((target.host, target.port), timeout=target.timeout)
+        # Refuses (network.ForbiddenTarget) a host off the public internet; the socket goes to a checked address.
+        addresses = network.resolve(target.host, target.port, allowed=target.allowed_networks, timeout=timeout)
+        sock = network.connect(addresses, target.port, timeout=timeout)
     except OSError as exc:  # refused, timed out, no route, DNS failure
         raise SftpConnectionError(f"could not connect to {target.host}:{target.port}: {_describe(exc)}") from exc
     transport = paramiko.Transport(sock)
-    transport.banner_timeout = transport.handshake_timeout = transport.auth_timeout = target.timeout
+    transport.banner_timeout = transport.handshake_timeout = transport.auth_timeout = timeout
+    cutoff = network.Cutoff(deadline)
+    cutoff.attach(sock)
     try:
-        try:
-            transport.start_client(timeout=target.timeout)
-            key = transport.get_remote_server_key()  # "No existing session" if the handshake timed out
-        except paramiko.IncompatiblePeer as exc:
-            raise NegotiationFailed(f"SSH handshake with {target.host} failed: {exc}") from exc
-        except (paramiko.SSHException, EOFError, OSError) as exc:
-            raise SftpConnectionError(f"SSH handshake with {target.host} failed: {_describe(exc)}") from exc
-        server = ServerIdentity(str(transport.remote_version), str(key.get_name()), str(key.fingerprint))
-        steps.append(f"connected to {target.host}:{target.port}, server {server.banner}")
-        # Checked before a single credential or byte of the order leaves this machine.
-        if not hmac.compare_digest(server.host_key_fingerprint, expected):
-            steps.append(f"host key {server.host_key_fingerprint} does not match {expected}; disconnected")
-            raise HostKeyMismatch(
-                host=target.host, port=target.port, presented=server.host_key_fingerprint, expected=expected
-            )
-        steps.append(f"host key {server.host_key_type} {server.host_key_fingerprint} matches the pinned key")
-        _authenticate(transport, target, steps)
-        try:
-            sftp = paramiko.SFTPClient.from_transport(transport)
-        except (paramiko.SSHException, EOFError, OSError) as exc:
-            raise SftpConnectionError(f"could not start SFTP on {target.host}: {_describe(exc)}") from exc
-        sftp.get_channel().settimeout(target.timeout)
-        try:
-            yield transport, sftp, server
-        finally:
-            sftp.close()
+        with cutoff:
+            try:
+                yield from _logged_in(transport, target, expected, steps, timeout)
+            except SftpConnectionError as exc:
+                exc.deadline_passed = cutoff.fired
+                raise
     finally:
         transport.close()
 
 
+def _logged_in(
+    transport: Any, target: SftpTarget, expected: str, steps: list[str], timeout: float
+) -> Iterator[tuple[Any, Any, ServerIdentity]]:
+    paramiko = _paramiko()
+    try:
+        transport.start_client(timeout=timeout)
+        key = transport.get_remote_server_key()  # "No existing session" if the handshake timed out
+    except paramiko.IncompatiblePeer as exc:
+        raise NegotiationFailed(f"SSH handshake with {target.host} failed: {exc}") from exc
+    except (paramiko.SSHException, EOFError, OSError) as exc:
+        raise SftpConnectionError(f"SSH handshake with {target.host} failed: {_describe(exc)}") from exc
+    server = ServerIdentity(str(transport.remote_version), str(key.get_name()), str(key.fingerprint))
+    steps.append(f"connected to {target.host}:{target.port}, server {server.banner}")
+    # Checked before a single credential or byte of the order leaves this machine.
+    if not hmac.compare_digest(server.host_key_fingerprint, expected):
+        steps.append(f"host key {server.host_key_fingerprint} does not match {expected}; disconnected")
+        raise HostKeyMismatch(
+            host=target.host, port=target.port, presented=server.host_key_fingerprint, expected=expected
+        )
+    steps.append(f"host key {server.host_key_type} {server.host_key_fingerprint} matches the pinned key")
+    _authenticate(transport, target, steps)
+    try:
+        sftp = paramiko.SFTPClient.from_transport(transport)
+    except (paramiko.SSHException, EOFError, OSError) as exc:
+        raise SftpConnectionError(f"could not start SFTP on {target.host}: {_describe(exc)}") from exc
+    sftp.get_channel().settimeout(timeout)
+    try:
+        yield transport, sftp, server
+    finally:
+        sftp.close()
+
+
 def _authenticate(transport: Any, target: SftpTarget, steps: list[str]) -> None:
+    """Log in with the private key, then the password; only the server's own "no" counts as a refusal.
+
+    paramiko raises ``AuthenticationException`` also when the connection broke off or timed out during the login;
+    that is no verdict about the credentials, so it comes out as :class:`LoginCutOff` (worth retrying), not as
+    :class:`AuthenticationFailed` (a person must fix the password or key).
+    """
     paramiko = _paramiko()
     tried: list[str] = []
     detail = "no password or private key is configured"
-    try:
-        if target.private_key:
-            key = _load_private_key(target.private_key)
-            tried.append(f"{key.get_name()} key")
-            try:
-                transport.auth_publickey(target.username, key)
-            except paramiko.AuthenticationException as exc:
-                detail = str(exc) or type(exc).__name__
-            else:
-                steps.append(f"logged in as {target.username} with a {key.get_name()} key")
-                return
-        if target.password:
-            tried.append("password")
-            try:
-                transport.auth_password(target.username, target.password)
-            except paramiko.AuthenticationException as exc:
-                detail = str(exc) or type(exc).__name__
-            else:
-                steps.append(f"logged in as {target.username} with a password")
-                return
-    except paramiko.SSHException as exc:  # not an authentication verdict: the connection went away
-        raise SftpConnectionError(f"connection lost while logging in: {_describe(exc)}") from exc
+    attempts: list[tuple[str, Any]] = []
+    if target.private_key:
+        key = _load_private_key(target.private_key)
+        attempts.append((f"{key.get_name()} key", lambda: transport.auth_publickey(target.username, key)))
+    if target.password:
+        password = target.password
+        attempts.append(("password", lambda: transport.auth_password(target.username, password)))
+    for method, log_in in attempts:
+        tried.append(method)
+        try:
+            further = log_in()
+        except paramiko.AuthenticationException as exc:
+            if not _server_said_no(transport, exc):
+                steps.append(f"the connection broke off while logging in as {target.username}")
+                raise LoginCutOff(f"connection lost while logging in: {_describe(exc)}") from exc
+            detail = str(exc) or type(exc).__name__
+            continue
+        except (paramiko.SSHException, EOFError, OSError) as exc:  # the connection went away
+            steps.append(f"the connection broke off while logging in as {target.username}")
+            raise LoginCutOff(f"connection lost while logging in: {_describe(exc)}") from exc
+        if transport.is_authenticated():
+            steps.append(f"logged in as {target.username} with a {method}")
+            return
+        detail = f"the server asks for a further login step ({', '.join(further or [])})"
     steps.append(f"login as {target.username} refused")
     raise AuthenticationFailed(username=target.username, methods=tuple(tried), detail=detail)
+
+
+def _server_said_no(transport: Any, exc: BaseException) -> bool:
+    """Whether an ``AuthenticationException`` is the server's answer, not a lost or stalled connection.
+
+    The server answered when the transport is still up after the exception; paramiko's own timeout (the server never
+    answered) is not an answer either.
+    """
+    paramiko = _paramiko()
+    if isinstance(exc, paramiko.BadAuthenticationType):  # the server named the methods it accepts
+        return True
+    return bool(transport.is_active()) and str(exc) != "Authentication timeout."
 
 
 def _load_private_key(text: str) -> Any:

@@ -2,6 +2,8 @@
 
 The low-level ``mail``/``rcpt``/``data`` calls are used instead of ``send_message`` so that the evidence holds the
 server's real words ("250 2.0.0 Ok: queued as 4F2A1") and a refusal says at which step and for which recipient.
+The mail server is the platform's own, so its address is not checked like a supplier's; a whole conversation ends at
+its deadline (``SmtpServer.total_timeout``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
+from ocilink.dispatch.transports import network
+
 SmtpStage = Literal["connect", "tls", "auth", "mail", "rcpt", "data"]
 
 
@@ -25,9 +29,10 @@ class SmtpServer:
     port: int
     starttls: bool = True
     ssl: bool = False  # SMTPS (implicit TLS, usually port 465); excludes ``starttls``
-    timeout: float = 30.0
+    timeout: float = 30.0  # for connecting and for each reply
     username: str | None = None
     password: str | None = None
+    total_timeout: float | None = None  # the whole conversation (default: ``timeout``)
 
     @property
     def address(self) -> str:
@@ -109,10 +114,21 @@ def probe(server: SmtpServer, *, sender: str, recipients: Sequence[str]) -> Smtp
 
 @contextmanager
 def _session(server: SmtpServer) -> Iterator[smtplib.SMTP]:
-    smtp = _connect(server)
+    deadline = network.Deadline(server.total_timeout if server.total_timeout is not None else server.timeout)
+    timeout = deadline.bound(server.timeout)
+    smtp = _connect(server, timeout)
+    cutoff = network.Cutoff(deadline)
     try:
-        _greet(smtp, server)
-        yield smtp
+        if smtp.sock is not None:
+            cutoff.attach(smtp.sock)
+        with cutoff:
+            try:
+                _greet(smtp, server)
+                yield smtp
+            except SmtpError as exc:
+                if cutoff.fired and exc.code is None:
+                    exc.text = f"no answer within {deadline.seconds:g} seconds for the whole exchange"
+                raise
     finally:
         try:
             smtp.quit()
@@ -120,13 +136,11 @@ def _session(server: SmtpServer) -> Iterator[smtplib.SMTP]:
             smtp.close()
 
 
-def _connect(server: SmtpServer) -> smtplib.SMTP:
+def _connect(server: SmtpServer, timeout: float) -> smtplib.SMTP:
     try:
         if server.ssl:
-            return smtplib.SMTP_SSL(
-                server.host, server.port, timeout=server.timeout, context=ssl.create_default_context()
-            )
-        return smtplib.SMTP(server.host, server.port, timeout=server.timeout)
+            return smtplib.SMTP_SSL(server.host, server.port, timeout=timeout, context=ssl.create_default_context())
+        return smtplib.SMTP(server.host, server.port, timeout=timeout)
     except smtplib.SMTPConnectError as exc:  # a greeting other than 220, e.g. "421 too busy" or "554 go away"
         raise SmtpError("connect", exc.smtp_code, _text(exc.smtp_error)) from exc
     except ssl.SSLCertVerificationError as exc:
