@@ -6,6 +6,7 @@ stand in for ``SECRET_KEY`` and ``OCILINK_KEYRING`` when those are not set, so t
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -191,6 +192,29 @@ PUNCHOUT_TOKEN_TTL_SECONDS = _env_int("PUNCHOUT_TOKEN_TTL_SECONDS", 2 * 60 * 60)
 # these limits apply to the return view only, which reads the raw body itself.
 PUNCHOUT_MAX_BODY_BYTES = _env_int("PUNCHOUT_MAX_BODY_BYTES", 10 * 1024 * 1024)
 PUNCHOUT_MAX_FIELDS = _env_int("PUNCHOUT_MAX_FIELDS", 200_000)
+
+# What strangers can make this server store. Anyone may post to a HOOK_URL, and anyone may start a self-test from the
+# public guide, so the raw returns kept are capped: per organization (its buyers' punchouts and its roundtrip tests)
+# over a rolling hour and day, and for self-tests per client address and in all. A buyer's valid return is the only
+# one ever kept whole; these limits leave ample room for real carts (a 1,000-line cart is well under 1 MB).
+_MB = 1024 * 1024
+PUNCHOUT_ORG_MAX_BYTES_PER_HOUR = _env_int("PUNCHOUT_ORG_MAX_BYTES_PER_HOUR", 200 * _MB)
+PUNCHOUT_ORG_MAX_BYTES_PER_DAY = _env_int("PUNCHOUT_ORG_MAX_BYTES_PER_DAY", 1024 * _MB)
+# Self-tests of the public guide: how many bytes of returns are kept per client address and in all per rolling day
+# (how many self-tests may start per hour is fixed in punchout/trials.py).
+SELFTEST_MAX_BYTES_PER_CLIENT_PER_DAY = _env_int("SELFTEST_MAX_BYTES_PER_CLIENT_PER_DAY", 50 * _MB)
+SELFTEST_MAX_BYTES_PER_DAY = _env_int("SELFTEST_MAX_BYTES_PER_DAY", 500 * _MB)
+# The proxies in front of this server. Behind a proxy every request comes from the proxy's address; only when it
+# comes from one of these addresses or networks is X-Forwarded-For read, so that a client cannot claim another
+# address by sending the header itself. Comma-separated IP addresses or CIDR networks, e.g. "127.0.0.1,10.0.0.0/8".
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list IP addresses or networks such as 10.0.0.0/8, not {_proxy!r}."
+        ) from exc
 
 # Background work: Django's Tasks API with the database backend. Enqueueing is an INSERT in the same transaction
 # as the business write, so no task is lost or sent for a rolled-back order.
