@@ -204,6 +204,14 @@ PUNCHOUT_ORG_MAX_BYTES_PER_DAY = _env_int("PUNCHOUT_ORG_MAX_BYTES_PER_DAY", 1024
 # (how many self-tests may start per hour is fixed in punchout/trials.py).
 SELFTEST_MAX_BYTES_PER_CLIENT_PER_DAY = _env_int("SELFTEST_MAX_BYTES_PER_CLIENT_PER_DAY", 50 * _MB)
 SELFTEST_MAX_BYTES_PER_DAY = _env_int("SELFTEST_MAX_BYTES_PER_DAY", 500 * _MB)
+# Raw cart returns hold what a webshop sent, and the headers hold the buyer's address: keep them as long as support
+# needs them to answer questions about a cart, then empty them (the outcome, errors and report stay). Trials (the
+# roundtrip test of a connection, the supplier self-test) are looked at the same day, so theirs go sooner.
+PUNCHOUT_RAW_RETENTION_DAYS = _env_int("PUNCHOUT_RAW_RETENTION_DAYS", 90)
+PUNCHOUT_TRIAL_RETENTION_DAYS = _env_int("PUNCHOUT_TRIAL_RETENTION_DAYS", 30)
+# How often each worker looks for raw returns past their retention (in batches, so it never holds long locks).
+PUNCHOUT_PURGE_INTERVAL_SECONDS = _env_int("PUNCHOUT_PURGE_INTERVAL_SECONDS", 15 * 60)
+
 # The proxies in front of this server. Behind a proxy every request comes from the proxy's address; only when it
 # comes from one of these addresses or networks is X-Forwarded-For read, so that a client cannot claim another
 # address by sending the header itself. Comma-separated IP addresses or CIDR networks, e.g. "127.0.0.1,10.0.0.0/8".

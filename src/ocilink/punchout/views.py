@@ -247,6 +247,11 @@ def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "decode_error": decode_error,
             "whole": whole,
             "partial_reason": PARTIAL_REASONS.get(cart_return.outcome, ""),
+            "retention_days": (
+                settings.PUNCHOUT_TRIAL_RETENTION_DAYS
+                if cart_return.session.is_trial
+                else settings.PUNCHOUT_RAW_RETENTION_DAYS
+            ),
             "body_preview": body[:20000].decode("utf-8", "replace"),
         },
     )
