@@ -213,6 +213,25 @@ PUNCHOUT_TOKEN_TTL_SECONDS = _env_int("PUNCHOUT_TOKEN_TTL_SECONDS", 2 * 60 * 60)
 PUNCHOUT_MAX_BODY_BYTES = _env_int("PUNCHOUT_MAX_BODY_BYTES", 10 * 1024 * 1024)
 PUNCHOUT_MAX_FIELDS = _env_int("PUNCHOUT_MAX_FIELDS", 200_000)
 
+# What strangers can make this server store. Anyone may post to a HOOK_URL, and anyone may start a self-test from the
+# public guide, so the raw returns kept are capped: per organization (its buyers' punchouts and its roundtrip tests)
+# over a rolling hour and day, and for self-tests per client address and in all. A buyer's valid return is the only
+# one ever kept whole; these limits leave ample room for real carts (a 1,000-line cart is well under 1 MB).
+_MB = 1024 * 1024
+PUNCHOUT_ORG_MAX_BYTES_PER_HOUR = _env_int("PUNCHOUT_ORG_MAX_BYTES_PER_HOUR", 200 * _MB)
+PUNCHOUT_ORG_MAX_BYTES_PER_DAY = _env_int("PUNCHOUT_ORG_MAX_BYTES_PER_DAY", 1024 * _MB)
+# Self-tests of the public guide: how many bytes of returns are kept per client address and in all per rolling day
+# (how many self-tests may start per hour is fixed in punchout/trials.py).
+SELFTEST_MAX_BYTES_PER_CLIENT_PER_DAY = _env_int("SELFTEST_MAX_BYTES_PER_CLIENT_PER_DAY", 50 * _MB)
+SELFTEST_MAX_BYTES_PER_DAY = _env_int("SELFTEST_MAX_BYTES_PER_DAY", 500 * _MB)
+# Raw cart returns hold what a webshop sent, and the headers hold the buyer's address: keep them as long as support
+# needs them to answer questions about a cart, then empty them (the outcome, errors and report stay). Trials (the
+# roundtrip test of a connection, the supplier self-test) are looked at the same day, so theirs go sooner.
+PUNCHOUT_RAW_RETENTION_DAYS = _env_int("PUNCHOUT_RAW_RETENTION_DAYS", 90)
+PUNCHOUT_TRIAL_RETENTION_DAYS = _env_int("PUNCHOUT_TRIAL_RETENTION_DAYS", 30)
+# How often each worker looks for raw returns past their retention (in batches, so it never holds long locks).
+PUNCHOUT_PURGE_INTERVAL_SECONDS = _env_int("PUNCHOUT_PURGE_INTERVAL_SECONDS", 15 * 60)
+
 # Background work: Django's Tasks API with the database backend. Enqueueing is an INSERT in the same transaction
 # as the business write, so no task is lost or sent for a rolled-back order.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -270,8 +289,7 @@ def _trusted_proxies() -> list[str]:
             ipaddress.ip_network(entry, strict=False)
         except ValueError as exc:
             raise ImproperlyConfigured(
-                f"TRUSTED_PROXIES must list IP addresses or networks (like 10.0.0.2 or 10.0.0.0/24), "
-                f"separated by commas; {entry!r} is neither."
+                f"TRUSTED_PROXIES must list IP addresses or networks such as 10.0.0.0/8, not {entry!r}."
             ) from exc
     return entries
 

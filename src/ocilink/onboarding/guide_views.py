@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ocilink.connections.forms import SupplierSelfTestForm
 from ocilink.connections.guide import guide_context
+from ocilink.core.client_address import client_address
 from ocilink.punchout.trials import (
     SELFTEST_REFERENCE,
     SESSION_SELFTESTS_KEY,
@@ -44,7 +45,7 @@ def guide_selftest(request: HttpRequest) -> HttpResponse:
                     username=data["username"],
                     password=data["password"],
                     reference=SELFTEST_REFERENCE,
-                    client=str(request.META.get("REMOTE_ADDR") or ""),
+                    client=client_address(request.META),
                     created_by=request.user,
                 )
             except TrialError as exc:

@@ -11,18 +11,22 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Worker
 
+from ocilink.core.periodic import PeriodicRunner
+
 from .sweeper import sweep
 
 logger = logging.getLogger(__name__)
 
 
 class SweeperThread(threading.Thread):
-    """Runs :func:`sweep` every ``DISPATCH_SWEEP_SECONDS`` until stopped."""
+    """Runs :func:`sweep` every ``DISPATCH_SWEEP_SECONDS`` until stopped, and the periodic jobs the apps registered
+    (``core.periodic``) when they are due."""
 
     def __init__(self, interval: float | None = None) -> None:
         super().__init__(name="ocilink-sweeper", daemon=True)
         self.interval = interval if interval is not None else settings.DISPATCH_SWEEP_SECONDS
         self.stopped = threading.Event()
+        self.periodic = PeriodicRunner()
 
     def run(self) -> None:
         try:
@@ -34,6 +38,7 @@ class SweeperThread(threading.Thread):
                         logger.info("Sweeper: %s handed over, %s woken again", report.reclaimed, report.rewoken)
                 except Exception:  # the sweeper must outlive a passing database error
                     logger.exception("Sweeper pass failed")
+                self.periodic.run_due()
                 self.stopped.wait(self.interval)
         finally:
             connection.close()

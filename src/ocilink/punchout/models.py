@@ -134,13 +134,23 @@ class PunchoutSession(models.Model):
 
 
 class CartReturn(models.Model):
-    """What a webshop posted to HOOK_URL, stored byte for byte before parsing, so nothing is ever lost.
+    """What a webshop posted to HOOK_URL, stored before parsing, so what a valid punchout sent is never lost.
 
-    An order keeps every return, also a second one with a used token. A trial keeps only its first: anyone may post
-    to a self-test's HOOK_URL, so what it stores is capped. A trial's return also keeps its check ``report``.
+    The whole body is kept only for a valid token (known, not expired, not yet used) within the storage quota of its
+    organization or self-test client; otherwise only its start (``body_truncated``), with its full ``body_size``.
+    An order keeps a few returns, also a second one with a used token (its start only). A trial keeps only its
+    first: anyone may post to a self-test's HOOK_URL. A trial's return also keeps its check ``report``.
+
+    After the retention period the raw body and headers are emptied (``purged_at``); the outcome, reference, size,
+    errors, warnings and report stay.
     """
 
     session = models.ForeignKey(PunchoutSession, on_delete=models.CASCADE, related_name="returns")
+    # The session's organization, copied so that its storage quota adds up an index range, not its whole history
+    # of sessions; none for a supplier self-test (the only kind of session without one).
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     received_at = models.DateTimeField(default=timezone.now)
     http_method = models.CharField(max_length=8)
@@ -148,7 +158,10 @@ class CartReturn(models.Model):
     headers = models.JSONField(default=dict)
     body = models.BinaryField()
     body_size = models.PositiveIntegerField(default=0)
-    body_truncated = models.BooleanField(default=False, help_text=_("Only the start of an over-size body is kept."))
+    body_truncated = models.BooleanField(default=False, help_text=_("Only the start of the body is kept."))
+    # The bytes of ``body`` actually stored (0 once purged): what the storage quotas add up.
+    stored_bytes = models.PositiveIntegerField(default=0)
+    purged_at = models.DateTimeField(_("raw body removed at"), null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=ReturnOutcome.choices, blank=True)
     charset = models.CharField(max_length=40, blank=True)
     line_count = models.PositiveIntegerField(default=0)
@@ -160,6 +173,15 @@ class CartReturn(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            # The storage quotas add up the returns of an organization (or of all self-tests: none) of the last day,
+            # from the index alone (a row's large body is never touched).
+            models.Index(fields=["organization", "received_at", "stored_bytes"], name="cartreturn_org_received"),
+            # The retention purge walks the returns whose body is still there, oldest first.
+            models.Index(
+                fields=["received_at"], name="cartreturn_unpurged", condition=models.Q(purged_at__isnull=True)
+            ),
+        ]
         verbose_name = _("cart return")
         verbose_name_plural = _("cart returns")
 

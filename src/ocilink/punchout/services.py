@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ocilink.accounts.models import DeliveryAddress, Membership
+from ocilink.accounts.models import DeliveryAddress, Membership, Organization
 from ocilink.connections.selectors import credential_for
 from ocilink.core.crypto import SecretError
 from ocilink.protocols.oci import OciCart, OciError, Problem, build_punchout_fields, cart_report, parse_cart
@@ -24,15 +24,27 @@ from ocilink.requisitions.cart import order_request_add_punchout_lines
 from ocilink.suppliers.models import Supplier
 
 from .models import CartReturn, PunchoutSession
+from .quotas import QuotaExceeded, organization_quota_exceeded, selftest_quota_exceeded
 from .states import ReturnOutcome, SessionPurpose, SessionStatus, ensure_transition
 from .tokens import hash_token, new_reference, new_token
 
 logger = logging.getLogger(__name__)
 
-# Request headers worth keeping with a raw return for diagnosis. Cookies and authorization never are.
+# Request headers worth keeping with a raw return for diagnosis, each cut to KEPT_HEADER_CHARS (they come from
+# outside). Cookies and authorization never are. The client's address (behind the trusted proxies) is kept too.
 KEPT_HEADERS = ("CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_USER_AGENT", "HTTP_ORIGIN", "HTTP_REFERER", "REMOTE_ADDR")
-# An over-size body is refused, but its start is kept so a consultant can see what the webshop tried to send.
+KEPT_HEADER_CHARS = 1000
+# An over-size body to a valid punchout is refused, but its start is kept so a consultant can see what the webshop
+# tried to send.
 TRUNCATED_BODY_KEEP = 64 * 1024
+# Anything else that is not a valid punchout's return (the token was used or had expired, or a storage quota was
+# reached) keeps only this much of its start, with its size: enough to see what was sent, too little to fill a disk.
+SPENT_BODY_KEEP = 2 * 1024
+# A buyer's punchout keeps at most this many returns (the one that counts, and re-posts such as a double click);
+# later ones store nothing. A trial keeps only its first.
+MAX_RETURNS_PER_SESSION = 5
+# The largest size a return records (the column's range); a declared Content-Length may claim anything.
+MAX_RECORDED_SIZE = 2**31 - 1
 
 
 class PunchoutError(Exception):
@@ -51,11 +63,12 @@ class PunchoutStart:
 
 @dataclass(frozen=True)
 class ReturnResult:
-    """What happened to one POST to HOOK_URL."""
+    """What happened to one POST to HOOK_URL (``quota``: the limit it passed, for ``over_quota``)."""
 
     outcome: str
     session: PunchoutSession | None
     cart_return: CartReturn | None
+    quota: QuotaExceeded | None = None
 
 
 def punchout_start(
@@ -129,21 +142,74 @@ def punchout_start(
     return PunchoutStart(session=session, url=connection.url, method=connection.method, fields=fields)
 
 
+def _token_spent(session: PunchoutSession, now: datetime) -> bool:
+    """Whether a return to this session is no valid punchout's: its token expired, or was used (as far as this row
+    knows; the atomic claim decides a race)."""
+    return now >= session.expires_at or session.used_at is not None
+
+
+def punchout_return_keep(*, session: PunchoutSession) -> int | None:
+    """How many bytes of a return to this session are worth reading: only the start that would be kept for a used
+    or expired token; ``None`` (all that the body limits allow) for a valid one."""
+    if _token_spent(session, timezone.now()):
+        return SPENT_BODY_KEEP
+    return None
+
+
+def _quota_exceeded(session: PunchoutSession, *, adding: int, now: datetime) -> QuotaExceeded | None:
+    """The storage quota this return would pass: its organization's, or a self-test's (per client and in all)."""
+    if session.organization_id is not None:
+        # One return of an organization at a time adds up and stores, so parallel returns cannot all slip under.
+        Organization.objects.select_for_update().filter(pk=session.organization_id).values_list("pk").first()
+        return organization_quota_exceeded(organization_id=session.organization_id, adding=adding, now=now)
+    if session.purpose == SessionPurpose.SUPPLIER_SELFTEST:
+        return selftest_quota_exceeded(client_hash=session.client_hash, adding=adding, now=now)
+    return None
+
+
 def _store_return(
-    *, session: PunchoutSession, http_method: str, meta: dict, body: bytes, truncated: bool, outcome: str = ""
-) -> CartReturn:
-    headers = {key: str(meta[key]) for key in KEPT_HEADERS if key in meta}
-    return CartReturn.objects.create(
-        session=session,
-        reference=new_reference(),
-        http_method=http_method,
-        content_type=str(meta.get("CONTENT_TYPE", ""))[:255],
-        headers=headers,
-        body=body[:TRUNCATED_BODY_KEEP] if truncated else body,
-        body_size=int(meta.get("CONTENT_LENGTH") or len(body) or 0),
-        body_truncated=truncated,
-        outcome=outcome,
-    )
+    *,
+    session: PunchoutSession,
+    http_method: str,
+    meta: dict,
+    body: bytes,
+    body_size: int,
+    truncated: bool,
+    spent: bool,
+    now: datetime,
+    client_address: str,
+) -> tuple[CartReturn, QuotaExceeded | None]:
+    """Keep the return: the whole body for a valid token within its quota, else only its start; its size always.
+
+    Returns the row and the quota it passed, if any (then only the start is kept and the outcome is ``over_quota``,
+    unless the body was also too large).
+    """
+    headers = {key: str(meta[key])[:KEPT_HEADER_CHARS] for key in KEPT_HEADERS if key in meta}
+    if client_address:
+        headers["CLIENT_ADDRESS"] = client_address
+    keep = SPENT_BODY_KEEP if spent else TRUNCATED_BODY_KEEP if truncated else len(body)
+    with transaction.atomic():
+        exceeded = None if spent else _quota_exceeded(session, adding=min(len(body), keep), now=now)
+        if exceeded is not None:
+            keep = SPENT_BODY_KEEP
+        kept = body[:keep]
+        size = min(max(body_size, len(body)), MAX_RECORDED_SIZE)
+        outcome = ReturnOutcome.TOO_LARGE if truncated else ReturnOutcome.OVER_QUOTA if exceeded else ""
+        cart_return = CartReturn.objects.create(
+            session=session,
+            organization_id=session.organization_id,
+            reference=new_reference(),
+            received_at=now,
+            http_method=http_method[:8],
+            content_type=str(meta.get("CONTENT_TYPE", ""))[:255],
+            headers=headers,
+            body=kept,
+            body_size=size,
+            body_truncated=truncated or len(kept) < size,
+            stored_bytes=len(kept),
+            outcome=outcome,
+        )
+    return cart_return, exceeded
 
 
 def punchout_find_session(*, token: str) -> PunchoutSession | None:
@@ -155,38 +221,62 @@ def punchout_find_session(*, token: str) -> PunchoutSession | None:
 
 
 def punchout_receive(
-    *, session: PunchoutSession, http_method: str, meta: dict, body: bytes, truncated: bool = False
+    *,
+    session: PunchoutSession,
+    http_method: str,
+    meta: dict,
+    body: bytes,
+    truncated: bool = False,
+    body_size: int | None = None,
+    client_address: str = "",
 ) -> ReturnResult:
     """Handle one return to HOOK_URL, whatever the session's purpose: store the raw body, claim the token once,
     parse it, then import the cart (an order) or check it and keep its report (a trial). The purposes differ in
     one more point, when the token is spent:
 
-    * an order stores every return first, even a second one with a used token (it is recorded as a duplicate); its
-      token is spent only by a return that arrives in time and in size;
+    * an order stores its returns first, also a re-post with a used token (it is recorded as a duplicate), up to
+      ``MAX_RETURNS_PER_SESSION``; its token is spent only by a return that arrives in time, in size and within
+      the organization's storage quota (a return over the quota spends it too: the buyer punches out again later);
     * a trial claims its token first and keeps only that first return, whatever it is: anyone may post to a
       self-test's HOOK_URL, so what it stores is capped. A later return stores nothing (outcome duplicate).
 
-    ``truncated`` says the body was over-size and holds only its start: it is stored and refused. The raw return is
-    committed before anything else can fail, so what the webshop sent is never lost.
+    Only a valid token's return (not expired, not used) keeps its whole body, and only within the storage quota of
+    its organization or self-test client (``quotas.py``); any other keeps its first ``SPENT_BODY_KEEP`` bytes and
+    its size, and a return over a quota is refused (``over_quota``). ``truncated`` says the body was over-size and
+    holds only its start: it is stored and refused. ``body_size`` is the body's full size when ``body`` holds only
+    its start (see ``punchout_return_keep``). The raw return is committed before anything else can fail, so what a
+    valid punchout sent is never lost.
     """
     now = timezone.now()
     if session.is_trial and not _claim(session, now):
         return ReturnResult(ReturnOutcome.DUPLICATE, session, None)
-    cart_return = _store_return(
+    expired = now >= session.expires_at
+    spent = _token_spent(session, now)
+    if not session.is_trial and spent and session.returns.count() >= MAX_RETURNS_PER_SESSION:
+        # Enough of this punchout's returns are kept: answer as before, store nothing more.
+        return ReturnResult(ReturnOutcome.EXPIRED if expired else ReturnOutcome.DUPLICATE, session, None)
+    cart_return, exceeded = _store_return(
         session=session,
         http_method=http_method,
         meta=meta,
         body=body,
+        body_size=body_size if body_size is not None else len(body),
         truncated=truncated,
-        outcome=ReturnOutcome.TOO_LARGE if truncated else "",
+        spent=spent,
+        now=now,
+        client_address=client_address,
     )
     if truncated:
         return ReturnResult(ReturnOutcome.TOO_LARGE, session, cart_return)
-    if now >= session.expires_at:
+    if exceeded is not None:
+        return _over_quota(session=session, cart_return=cart_return, exceeded=exceeded, now=now)
+    if expired:
         _set_outcome(cart_return, ReturnOutcome.EXPIRED)
         return ReturnResult(ReturnOutcome.EXPIRED, session, cart_return)
     # Claim the single-use token atomically: only the first return gets here.
     if not session.is_trial and not _claim(session, now):
+        # Another return spent the token while this one was stored (a double click): keep only this one's start.
+        _keep_start(cart_return)
         _set_outcome(cart_return, ReturnOutcome.DUPLICATE)
         return ReturnResult(ReturnOutcome.DUPLICATE, session, cart_return)
 
@@ -202,6 +292,30 @@ def punchout_receive(
     if session.is_trial:
         return _check(session=session, cart_return=cart_return, cart=cart)
     return _import(session=session, cart_return=cart_return, cart=cart)
+
+
+def _over_quota(
+    *, session: PunchoutSession, cart_return: CartReturn, exceeded: QuotaExceeded, now: datetime
+) -> ReturnResult:
+    """A return past a storage quota: its start is kept and nothing is imported. A buyer's punchout is over (its
+    token spent, so re-posts are duplicates); the buyer punches out again once the quota has room."""
+    if not session.is_trial:
+        if not _claim(session, now):
+            _set_outcome(cart_return, ReturnOutcome.DUPLICATE)
+            return ReturnResult(ReturnOutcome.DUPLICATE, session, cart_return)
+        with transaction.atomic():
+            _session_transition(session, SessionStatus.REJECTED)
+    return ReturnResult(ReturnOutcome.OVER_QUOTA, session, cart_return, quota=exceeded)
+
+
+def _keep_start(cart_return: CartReturn) -> None:
+    """Cut a stored body to its first ``SPENT_BODY_KEEP`` bytes (a return that turned out not to count)."""
+    if cart_return.stored_bytes <= SPENT_BODY_KEEP:
+        return
+    cart_return.body = bytes(cart_return.body)[:SPENT_BODY_KEEP]
+    cart_return.stored_bytes = SPENT_BODY_KEEP
+    cart_return.body_truncated = True
+    cart_return.save(update_fields=["body", "stored_bytes", "body_truncated"])
 
 
 def _claim(session: PunchoutSession, now: datetime) -> bool:

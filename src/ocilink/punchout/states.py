@@ -31,6 +31,7 @@ class ReturnOutcome(models.TextChoices):
     DUPLICATE = "duplicate", _("Ignored: this punchout had already returned")
     EXPIRED = "expired", _("Refused: the punchout had expired")
     TOO_LARGE = "too_large", _("Refused: the body was too large")
+    OVER_QUOTA = "over_quota", _("Refused: the storage limit for cart returns was reached")
 
 
 TRANSITIONS: dict[str, set[str]] = {

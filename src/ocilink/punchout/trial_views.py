@@ -25,6 +25,7 @@ OUTCOME_LABELS: dict[str, Promise] = {
     ReturnOutcome.UNREADABLE: _("The body could not be read"),
     ReturnOutcome.EXPIRED: _("Arrived after the test had expired"),
     ReturnOutcome.TOO_LARGE: _("The body was too large"),
+    ReturnOutcome.OVER_QUOTA: _("Not checked: the storage limit for cart returns was reached"),
 }
 
 

@@ -30,10 +30,12 @@ from django.utils.translation import gettext as _
 from ocilink.accounts.models import DeliveryAddress, Membership, Organization, Role
 from ocilink.accounts.permissions import is_platform_staff
 from ocilink.connections.models import Connection, OciCredential
+from ocilink.core.client_address import client_key
 from ocilink.core.crypto import SecretError
 from ocilink.protocols.oci import build_punchout_fields
 
 from .models import PunchoutSession
+from .quotas import selftest_quota_exceeded
 from .services import PunchoutStart
 from .states import SessionPurpose
 from .tokens import hash_token, new_token
@@ -41,7 +43,9 @@ from .tokens import hash_token, new_token
 # How long a trial may wait for its cart: the pages say "two hours".
 TRIAL_TTL = timedelta(hours=2)
 SELFTEST_REFERENCE = "supplier-selftest"
-# The public self-test stores what strangers send, so it is capped: per client address and in all, per hour.
+# The public self-test stores what strangers send, so it is capped: how many self-tests start per client address
+# and in all per hour (here), and how many bytes their returns keep per client address and in all per day (the
+# settings SELFTEST_MAX_BYTES_PER_CLIENT_PER_DAY and SELFTEST_MAX_BYTES_PER_DAY, checked in quotas.py).
 SELFTEST_MAX_PER_CLIENT_PER_HOUR = 10
 SELFTEST_MAX_PER_HOUR = 500
 # Ids of the self-tests a browser made through the public form: only that browser may open their pages.
@@ -162,8 +166,9 @@ def trial_create(
 
 
 def client_hash(address: str) -> str:
-    """A keyed hash of a client's IP address: enough to count its self-tests, without keeping the address."""
-    return hashlib.sha256(f"{settings.SECRET_KEY}:selftest:{address}".encode()).hexdigest()
+    """A keyed hash of a client's IP address (of its /64 network for IPv6, see ``core.client_address.client_key``):
+    enough to count its self-tests, without keeping the address."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:selftest:{client_key(address)}".encode()).hexdigest()
 
 
 def trial_create_for_supplier(
@@ -181,8 +186,10 @@ def trial_create_for_supplier(
 ) -> PunchoutSession:
     """A self-test of a supplier's webshop with the test account they typed in; no organization is involved.
 
-    ``client`` (the requester's IP address) caps self-tests at ``SELFTEST_MAX_PER_CLIENT_PER_HOUR`` per address
-    and ``SELFTEST_MAX_PER_HOUR`` in all. Raises :class:`TrialError` for input that cannot be used.
+    ``client`` (the requester's IP address, behind the trusted proxies: ``core.client_address``) caps self-tests at
+    ``SELFTEST_MAX_PER_CLIENT_PER_HOUR`` per address and ``SELFTEST_MAX_PER_HOUR`` in all, and refuses a new one
+    while the returns of that address, or of all self-tests, have used up their bytes for the day. Raises
+    :class:`TooManyTrials` then, and :class:`TrialError` for input that cannot be used.
     """
     parts = urlsplit(webshop_url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -207,13 +214,22 @@ def trial_create_for_supplier(
         password=password,
     )
     hashed = client_hash(client) if client else ""
-    hour_ago = timezone.now() - timedelta(hours=1)
-    recent = PunchoutSession.objects.filter(purpose=SessionPurpose.SUPPLIER_SELFTEST, created_at__gte=hour_ago)
+    now = timezone.now()
+    recent = PunchoutSession.objects.filter(
+        purpose=SessionPurpose.SUPPLIER_SELFTEST, created_at__gte=now - timedelta(hours=1)
+    )
     if recent.count() >= SELFTEST_MAX_PER_HOUR or (
         hashed and recent.filter(client_hash=hashed).count() >= SELFTEST_MAX_PER_CLIENT_PER_HOUR
     ):
         raise TooManyTrials(
             _("Too many self-tests were started in the last hour. Try again later, or finish an open test first.")
+        )
+    if selftest_quota_exceeded(client_hash=hashed, adding=1, now=now) is not None:
+        raise TooManyTrials(
+            _(
+                "The self-tests have sent back as much as this platform keeps for one day. "
+                "Try again tomorrow, or test with a smaller cart."
+            )
         )
     return _create(
         purpose=SessionPurpose.SUPPLIER_SELFTEST,
