@@ -192,6 +192,11 @@ PUNCHOUT_TOKEN_TTL_SECONDS = _env_int("PUNCHOUT_TOKEN_TTL_SECONDS", 2 * 60 * 60)
 PUNCHOUT_MAX_BODY_BYTES = _env_int("PUNCHOUT_MAX_BODY_BYTES", 10 * 1024 * 1024)
 PUNCHOUT_MAX_FIELDS = _env_int("PUNCHOUT_MAX_FIELDS", 200_000)
 
+# Spreadsheet uploads (the ledger translation table, the delivery-address sheet). Each is bounded in bytes, rows,
+# columns and cells; this bounds its time: a server thread is never tied up longer, and an import stopped by it
+# keeps nothing. The biggest allowed file takes a few seconds (bench/imports.py).
+IMPORT_DEADLINE_SECONDS = _env_int("IMPORT_DEADLINE_SECONDS", 30)
+
 # Background work: Django's Tasks API with the database backend. Enqueueing is an INSERT in the same transaction
 # as the business write, so no task is lost or sent for a rolled-back order.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
