@@ -231,6 +231,10 @@ PUNCHOUT_RAW_RETENTION_DAYS = _env_int("PUNCHOUT_RAW_RETENTION_DAYS", 90)
 PUNCHOUT_TRIAL_RETENTION_DAYS = _env_int("PUNCHOUT_TRIAL_RETENTION_DAYS", 30)
 # How often each worker looks for raw returns past their retention (in batches, so it never holds long locks).
 PUNCHOUT_PURGE_INTERVAL_SECONDS = _env_int("PUNCHOUT_PURGE_INTERVAL_SECONDS", 15 * 60)
+# Spreadsheet uploads (the ledger translation table, the delivery-address sheet). Each is bounded in bytes, rows,
+# columns and cells; this bounds its time: a server thread is never tied up longer, and an import stopped by it
+# keeps nothing. The biggest allowed file takes a few seconds (bench/imports.py).
+IMPORT_DEADLINE_SECONDS = _env_int("IMPORT_DEADLINE_SECONDS", 30)
 
 # Background work: Django's Tasks API with the database backend. Enqueueing is an INSERT in the same transaction
 # as the business write, so no task is lost or sent for a rolled-back order.

@@ -16,24 +16,32 @@ Reading it back (``address_sheet_import``):
 * An empty number cell keeps the stored number (suppliers leave cells empty when they have nothing to add).
 * The usable rows are stored in one transaction; refused rows are reported with their row number and a reason,
   and the report never repeats a username or password.
+* Only what the file really holds is read (``ocilink.core.spreadsheets``), within bounds: ``MAX_UPLOAD_BYTES``,
+  ``MAX_UNPACKED_BYTES``, ``MAX_ROWS`` rows that hold a value, ``MAX_COLUMNS`` columns, ``MAX_CELLS`` cells and
+  ``IMPORT_DEADLINE_SECONDS``. Past one, the whole file is refused and nothing changes.
+
+Writing it, every text is a text cell with Excel's quote prefix where it could run as a formula (an address
+labelled ``=HYPERLINK(...)`` stays text); its value is not changed, so it reads back as it was.
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ocilink.accounts.models import DeliveryAddress, Organization
 from ocilink.accounts.selectors import delivery_addresses_of
+from ocilink.core.spreadsheets import Deadline, SheetLimits, SpreadsheetRefused, xlsx_rows, xlsx_text_cell
 
 from .models import Connection
 from .services import CredentialChange, CredentialError, oci_credentials_apply
@@ -80,7 +88,12 @@ NOTES = {
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+# Rows that hold a value, below the header: one per delivery address.
 MAX_ROWS = 5000
+# The sheet has 11 columns; room for a supplier's own notes beside them.
+MAX_COLUMNS = 50
+# Cells, filled in or only formatted: fifty per row of the biggest sheet.
+MAX_CELLS = 50 * MAX_ROWS
 MAX_SECRET_CHARS = 200
 MAX_NUMBER_CHARS = 60
 
@@ -123,7 +136,7 @@ def address_sheet_build(*, organization: Organization, language: str) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = SHEET_TITLE[language]
-    sheet.append([headers[language] for _key, headers in COLUMNS])
+    sheet.append([xlsx_text_cell(sheet, headers[language]) for _key, headers in COLUMNS])
     bold = Font(bold=True)
     to_fill = PatternFill(fill_type="solid", start_color="FFF4E5", end_color="FFF4E5")
     for cell in sheet[1]:
@@ -133,7 +146,7 @@ def address_sheet_build(*, organization: Organization, language: str) -> bytes:
         rows.append([address.pk, address.label, address.street, address.postal_code, address.city, address.country])
     supplier_columns = [i for i, (key, _h) in enumerate(COLUMNS, start=1) if key in SUPPLIER_COLUMNS]
     for values in rows:
-        sheet.append(values + [None] * len(SUPPLIER_COLUMNS))
+        sheet.append([_cell(sheet, value) for value in values] + [None] * len(SUPPLIER_COLUMNS))
         row = sheet.max_row
         for column in supplier_columns:
             cell = sheet.cell(row=row, column=column)
@@ -145,14 +158,19 @@ def address_sheet_build(*, organization: Organization, language: str) -> bytes:
     sheet.column_dimensions["C"].width = 30
     sheet.freeze_panes = "C2"
     notes = workbook.create_sheet(NOTES_TITLE[language])
-    notes.append([organization.name])
+    notes.append([xlsx_text_cell(notes, organization.name)])
     notes["A1"].font = bold
     for line in NOTES[language]:
-        notes.append([line])
+        notes.append([xlsx_text_cell(notes, line)])
     notes.column_dimensions["A"].width = 110
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+def _cell(sheet: Any, value: object) -> object:
+    """A text as a text cell that never runs as a formula; a number as it is."""
+    return xlsx_text_cell(sheet, value) if isinstance(value, str) else value
 
 
 # -- reading -------------------------------------------------------------------------------------------------------
@@ -175,58 +193,44 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _declares_doctype(package: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
-    """Whether a part holds a document type or entity declaration (read in chunks, all of it, but no more than a
-    workbook may unpack to: a size in the package's directory can lie)."""
-    tail, read = b"", 0
-    with package.open(member) as stream:
-        while chunk := stream.read(64 * 1024):
-            read += len(chunk)
-            if read > MAX_UNPACKED_BYTES:
-                raise SheetError(_("The workbook is too large. Upload the sheet ocilink made, filled in."))
-            window = (tail + chunk).upper()
-            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
-                return True
-            tail = window[-16:]
-    return False
+def _refusal(exc: SpreadsheetRefused) -> SheetError:
+    """The message of a refused file, in this page's own words where it has them."""
+    if exc.kind == "not_xlsx":
+        return SheetError(_("The file is not an Excel workbook (.xlsx). Upload the sheet ocilink made."))
+    if exc.kind == "damaged":
+        return SheetError(_("The file could not be read as an Excel workbook (.xlsx); it may be damaged."))
+    if exc.kind == "doctype":
+        return SheetError(_("The workbook holds XML declarations an Excel sheet never has."))
+    return SheetError(str(exc))
 
 
-def _check_package(data: bytes) -> None:
-    """Refuse what is not an XLSX, and packages that unpack too large or carry XML document type declarations."""
+def _read_rows(data: bytes, deadline: Deadline) -> list[_Row]:
+    """The rows below the header that hold a value; the header is the first row that holds one."""
+    if not data.startswith(b"PK\x03\x04"):
+        raise SheetError(_("The file is not an Excel workbook (.xlsx). Upload the sheet ocilink made."))
+    limits = SheetLimits(max_unpacked_bytes=MAX_UNPACKED_BYTES, max_columns=MAX_COLUMNS, max_cells=MAX_CELLS)
+    columns: dict[str, int] | None = None
+    result: list[_Row] = []
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            members = package.infolist()
-            if "[Content_Types].xml" not in package.namelist():
-                raise SheetError(_("The file is not an Excel workbook (.xlsx). Upload the sheet ocilink made."))
-            if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
-                raise SheetError(_("The workbook is too large. Upload the sheet ocilink made, filled in."))
-            for member in members:
-                if member.filename.endswith((".xml", ".rels")) and _declares_doctype(package, member):
-                    raise SheetError(_("The workbook holds XML declarations an Excel sheet never has."))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
-        raise SheetError(_("The file is not an Excel workbook (.xlsx). Upload the sheet ocilink made.")) from exc
-
-
-def _read_rows(data: bytes) -> list[_Row]:
-    _check_package(data)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged package
-        raise SheetError(_("The file could not be read as an Excel workbook (.xlsx); it may be damaged.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        columns = _columns(header or ())
-        result: list[_Row] = []
-        for number, values in enumerate(rows, start=2):
-            if number - 1 > MAX_ROWS:
-                raise SheetError(_("The sheet has more than %(count)d rows.") % {"count": MAX_ROWS})
+        for number, values in xlsx_rows(data, limits=limits, deadline=deadline):
+            if columns is None:
+                columns = _columns(values)
+                continue
+            if len(result) >= MAX_ROWS:
+                raise SheetError(
+                    _(
+                        "The sheet has more than %(count)s rows. Upload the sheet ocilink made, with one row per "
+                        "delivery address."
+                    )
+                    % {"count": number_format(MAX_ROWS, force_grouping=True)}
+                )
             texts = {key: _text(values[index]) if index < len(values) else "" for key, index in columns.items()}
             result.append(_Row(number=number, values=texts))
-        return result
-    finally:
-        workbook.close()
+    except SpreadsheetRefused as exc:
+        raise _refusal(exc) from exc
+    if columns is None:
+        _columns(())  # no row holds a value: refused for want of the column names
+    return result
 
 
 def _columns(header: Sequence[object]) -> dict[str, int]:
@@ -324,15 +328,19 @@ def _change_for(row: _Row, address: DeliveryAddress | None, has_account: bool) -
     )
 
 
-def address_sheet_import(*, connection: Connection, file: IO[bytes] | bytes, actor: Any = None) -> SheetImportReport:
+def address_sheet_import(
+    *, connection: Connection, file: IO[bytes] | bytes, actor: Any = None, deadline: Deadline | None = None
+) -> SheetImportReport:
     """Read a filled-in sheet and store its accounts and numbers on ``connection``; see the module docstring.
 
-    Raises :class:`SheetError` when the file as a whole cannot be used (nothing is changed then).
+    Raises :class:`SheetError` when the file as a whole cannot be used, or when the import is not done by
+    ``deadline`` (by default ``IMPORT_DEADLINE_SECONDS`` from now); nothing is changed then.
     """
+    deadline = deadline or Deadline(settings.IMPORT_DEADLINE_SECONDS)
     data = file if isinstance(file, bytes) else file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise SheetError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
-    rows = _read_rows(data)
+        raise SheetError(_too_large_message())
+    rows = _read_rows(data, deadline)
     organization = connection.organization
     addresses = {a.pk: a for a in delivery_addresses_of(organization=organization)}
     by_label: dict[str, list[DeliveryAddress]] = {}
@@ -372,6 +380,15 @@ def address_sheet_import(*, connection: Connection, file: IO[bytes] | bytes, act
     try:
         with transaction.atomic():
             report.updated = oci_credentials_apply(connection=connection, changes=changes, actor=actor)
+            deadline.check()  # the last moment to undo it all
     except CredentialError as exc:  # a safety net: the checks above should have caught it
         raise SheetError(str(exc)) from exc
+    except SpreadsheetRefused as exc:
+        raise _refusal(exc) from exc
     return report
+
+
+def _too_large_message() -> str:
+    return _("The file is larger than %(mb)d MB. Upload the sheet ocilink made, filled in.") % {
+        "mb": MAX_UPLOAD_BYTES // (1024 * 1024)
+    }

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ocilink.accounts.models import DeliveryAddress
 from ocilink.dispatch.choices import channel_choices
 
+from .address_sheet import MAX_UPLOAD_BYTES
 from .models import Connection, OciCredential
 from .services import CredentialChange
 
@@ -191,6 +192,15 @@ class AddressSheetUploadForm(forms.Form):
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
     )
+
+    def clean_sheet(self) -> Any:
+        upload = self.cleaned_data["sheet"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB. Upload the sheet ocilink made, filled in.")
+                % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload
 
 
 def _parse_extra_params(text: str) -> dict[str, str]:

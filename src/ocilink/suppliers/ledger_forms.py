@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from ocilink.accounts.models import Organization
@@ -116,7 +117,10 @@ class LedgerImportForm(forms.Form):
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than %(size)s MB (at most %(rows)s rows). Split it into smaller files.")
-                % {"size": MAX_IMPORT_BYTES // (1024 * 1024), "rows": f"{MAX_IMPORT_ROWS:,}"}
+                % {
+                    "size": MAX_IMPORT_BYTES // (1024 * 1024),
+                    "rows": number_format(MAX_IMPORT_ROWS, force_grouping=True),
+                }
             )
         return upload
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 from django.utils.translation import gettext as _
+from openpyxl.cell.cell import Cell
 
+from ocilink.core.spreadsheets import formula_escape, xlsx_text_cell
 from ocilink.suppliers.models import LedgerMapping, LedgerTable
 
-from .file_format import _FORMULA_STARTS, COLUMNS, escape_formula
-
-_ILLEGAL_XLSX_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+from .file_format import COLUMNS
 
 
 def ledger_table_rows(*, table: LedgerTable) -> list[tuple[str, str, str]]:
@@ -34,14 +33,13 @@ def ledger_table_export_csv(*, table: LedgerTable, delimiter: str = ",") -> byte
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in ledger_table_rows(table=table):
-        writer.writerow([escape_formula(value) for value in row])
+        writer.writerow([formula_escape(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
 def ledger_table_export_xlsx(*, table: LedgerTable) -> bytes:
     """One sheet, every value a text cell (so codes keep their leading zeros); formula-like values quote-prefixed."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Ledger translation table")[:31])
@@ -49,12 +47,9 @@ def ledger_table_export_xlsx(*, table: LedgerTable) -> bytes:
     sheet.column_dimensions["B"].width = 16
     sheet.column_dimensions["C"].width = 40
 
-    def text_cell(value: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=_ILLEGAL_XLSX_CHARACTERS.sub("", value))
-        cell.data_type = "s"  # never a formula, whatever the value starts with
+    def text_cell(value: str) -> Cell:
+        cell = xlsx_text_cell(sheet, value)
         cell.number_format = "@"
-        if value.startswith(_FORMULA_STARTS):
-            cell.quotePrefix = True
         return cell
 
     sheet.append([text_cell(name) for name in COLUMNS])

@@ -13,7 +13,9 @@ Import rules:
   rejected). The name of an existing account is never changed by an import.
 - A code that appears twice in the file: the first row counts, the later ones are rejected.
 - A file that cannot be read as a whole (not a spreadsheet, no header row with the needed columns, more than
-  ``MAX_IMPORT_ROWS`` rows, too large) is refused with one message and changes nothing.
+  ``MAX_IMPORT_ROWS`` rows, too many cells or columns, too large, packed or not) is refused with one message and
+  changes nothing; so is an import that is not done by its deadline (``IMPORT_DEADLINE_SECONDS``), also when the
+  deadline passes while the rows are being stored.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ocilink.accounts.audit import audit_log
+from ocilink.core.spreadsheets import Deadline, SpreadsheetRefused
 from ocilink.suppliers.ledger import LedgerError, ledger_account_code_normalise, ledger_code_key, ledger_code_normalise
 from ocilink.suppliers.models import LedgerAccount, LedgerMapping, LedgerTable
 
-from .reading import LedgerImportError, _parse, _Row
+from .reading import LedgerImportError, _parse, _refusal, _Row, import_deadline
 
 # How many rejected rows the report page lists; the counts always cover all of them.
 MAX_REPORTED_REJECTIONS = 1_000
@@ -62,19 +65,34 @@ class ImportReport:
 
 
 def ledger_table_import(
-    *, table: LedgerTable, data: bytes, create_missing_accounts: bool, actor: Any, filename: str = ""
+    *,
+    table: LedgerTable,
+    data: bytes,
+    create_missing_accounts: bool,
+    actor: Any,
+    filename: str = "",
+    deadline: Deadline | None = None,
 ) -> ImportReport:
     """Upsert the file's mappings into the table; see the module's docstring for the rules.
 
-    Raises LedgerImportError (and changes nothing) when the file as a whole cannot be used.
+    Raises LedgerImportError (and changes nothing) when the file as a whole cannot be used, or when the import is
+    not done by ``deadline`` (by default ``IMPORT_DEADLINE_SECONDS`` from now).
     """
-    rows = _parse(data)
+    deadline = deadline or import_deadline()
+    rows = _parse(data, deadline)
     report = ImportReport()
     try:
         with transaction.atomic():
             # One import at a time per table: a second one waits here and then sees the first one's result.
             table = LedgerTable.objects.select_for_update(of=("self",)).select_related("organization").get(pk=table.pk)
-            _apply(table=table, rows=rows, create_missing_accounts=create_missing_accounts, report=report)
+            _apply(
+                table=table,
+                rows=rows,
+                create_missing_accounts=create_missing_accounts,
+                report=report,
+                deadline=deadline,
+            )
+            deadline.check()  # the last moment to undo it all
             audit_log(
                 organization=table.organization,
                 actor=actor,
@@ -93,6 +111,8 @@ def ledger_table_import(
                     "accounts": len(report.accounts_created),
                 },
             )
+    except SpreadsheetRefused as exc:
+        raise _refusal(exc) from exc
     except IntegrityError as exc:  # someone changed the same table or accounts at this very moment
         raise LedgerImportError(
             _("The table or its accounts were changed at the same time by someone else. Import the file again.")
@@ -100,7 +120,9 @@ def ledger_table_import(
     return report
 
 
-def _apply(*, table: LedgerTable, rows: list[_Row], create_missing_accounts: bool, report: ImportReport) -> None:
+def _apply(
+    *, table: LedgerTable, rows: list[_Row], create_missing_accounts: bool, report: ImportReport, deadline: Deadline
+) -> None:
     organization = table.organization
     scheme = table.scheme
     existing: dict[str, LedgerMapping] = {}
@@ -115,7 +137,9 @@ def _apply(*, table: LedgerTable, rows: list[_Row], create_missing_accounts: boo
     def reject(row: _Row, value: str, reason: str) -> None:
         report.rejected.append(RejectedRow(row=row.number, value=value, reason=reason))
 
-    for row in rows:
+    for position, row in enumerate(rows):
+        if position % 1024 == 0:
+            deadline.check()
         try:
             code = ledger_code_normalise(scheme=scheme, code=row.code)
         except LedgerError as exc:
