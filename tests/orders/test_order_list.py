@@ -18,6 +18,7 @@ from django.utils import timezone
 from ocilink.accounts.models import Role
 from ocilink.accounts.selectors import SESSION_ORGANIZATION_KEY
 from ocilink.orders.models import PurchaseOrderEvent
+from ocilink.orders.selectors import Cursor
 from ocilink.orders.states import PurchaseOrderStatus
 from tests.factories import (
     MembershipFactory,
@@ -284,3 +285,13 @@ def test_the_queries_do_not_grow_with_the_page_and_leave_out_the_snapshot(organi
         assert not any("snapshot" in sql or "orders_dispatch" in sql for sql in page_sql)
 
     assert counts[25] == counts[100]
+
+
+def test_previous_from_near_the_top_shows_the_full_first_page(organization_with_1000_orders):
+    _organization, orders, people = organization_with_1000_orders
+    cursor = Cursor.of(orders[3])  # only three orders are newer than this one
+
+    content = _client(people["admin"]).get(reverse("orders:list"), {"before": str(cursor)}).content.decode()
+
+    assert ROW.findall(content) == [order.number for order in orders[:25]]
+    assert PREVIOUS.search(content) is None
