@@ -26,4 +26,8 @@ class Migration(migrations.Migration):
             model_name='purchaseorder',
             index=models.Index(fields=['buyer', 'status', '-created_at', '-id'], name='po_list_buyer_status_idx'),
         ),
+        migrations.AddIndex(
+            model_name='purchaseorderevent',
+            index=models.Index(fields=['to_status', 'at'], name='po_event_to_status_at_idx'),
+        ),
     ]
