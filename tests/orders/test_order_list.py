@@ -262,7 +262,14 @@ def test_a_cursor_that_makes_no_sense_shows_the_first_page(organization_with_100
     _organization, orders, people = organization_with_1000_orders
     client = _client(people["admin"])
 
-    for query in ("?after=nonsense", "?before=12-x", "?after=99999999999999999999999-1", "?per_page=7&status=x"):
+    for query in (
+        "?after=nonsense",
+        "?before=12-x",
+        "?after=99999999999999999999999-1",
+        "?after=999999999999999999-1",  # past the year 9999
+        "?before=1-9999999999999999999",  # past a 64-bit integer
+        "?per_page=7&status=x",
+    ):
         response = client.get(reverse("orders:list") + query)
         assert response.status_code == 200
         assert ROW.findall(response.content.decode())[0] == orders[0].number

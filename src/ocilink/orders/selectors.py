@@ -113,7 +113,8 @@ LIST_FIELDS = (
     "buyer__username",
 )
 
-_CURSOR = re.compile(r"^(\d{1,19})-(\d{1,19})$")
+# Both numbers fit a 64-bit integer, as the database wants them.
+_CURSOR = re.compile(r"^(\d{1,18})-(\d{1,18})$")
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,6 @@ class OrderPage:
     previous: Cursor | None
     next: Cursor | None
     first: bool
-    sending_since: datetime
 
 
 def _older_than(cursor: Cursor) -> Q:
@@ -172,7 +172,9 @@ def _newer_than(cursor: Cursor) -> Q:
     return Q(created_at__gte=at) & (Q(created_at__gt=at) | Q(pk__gt=cursor.pk))
 
 
-def _slice(orders: QuerySet[PurchaseOrder], *, after: Cursor | None, before: Cursor | None, limit: int) -> list:
+def _slice(
+    orders: QuerySet[PurchaseOrder], *, after: Cursor | None, before: Cursor | None, limit: int
+) -> list[PurchaseOrder]:
     """Up to ``limit`` rows next to the cursor, newest first (``before``: the ones just newer than it)."""
     if before is not None:
         return list(reversed(orders.filter(_newer_than(before)).order_by("created_at", "pk")[:limit]))
@@ -232,5 +234,4 @@ def order_list_page(
         previous=Cursor.of(rows[0]) if more_before and rows else None,
         next=Cursor.of(rows[-1]) if more_after and rows else None,
         first=not more_before,
-        sending_since=cutoff,
     )
