@@ -288,6 +288,7 @@ def _emit_pair(samples: dict[int, list[float]], digits: int, **labels: object) -
         **labels,
         p99_ratio=round(ratio, 2),
         within_20_percent=abs(ratio - 1) <= 0.2,
+        p50_ratio=round(median(samples[large]) / median(samples[small]), 2),
     )
 
 
