@@ -1,21 +1,30 @@
-"""Approval pages with 10,000 order requests in one organization.
+"""Approval pages of an organization with 10,000 order requests and of one with 100,000, in one database.
 
-The organization gets 10,000 order requests built with ``bulk_create``: a realistic mix of statuses (two thirds
+Each organization gets its order requests built with ``bulk_create``: a realistic mix of statuses (two thirds
 approved, a fifth waiting for approval, some rejected and cancelled, one cart per buyer), 1 to 5 lines each, and
 approval steps: every submitted request waits at level 1 for the role "approver", a third of them also need a
 named finance approver at level 2 (half of those have passed level 1 already), and decided requests keep their
-decided steps. Then, with the Django test client, each page is requested at page sizes 25, 50 and 100:
+decided steps. Then the database is analysed (``ANALYZE``) and, with the Django test client, each page is requested
+at page sizes 25, 50 and 100, for each organization:
 
 - ``waiting``: "waiting for my approval" of an approver (by role, level 1);
 - ``waiting_named``: the same page for a finance approver named by a level-2 rule;
 - ``list``: the order-request list of an administrator (every request of the organization);
 - ``list_mine``: a buyer's own requests;
 - ``detail``: one submitted request's page for its approver (lines with origin and price flags, steps, history),
-  which looks up the last approved price of each line's article among the organization's ~20,000 approved lines.
+  which looks up the last approved price of each line's article among the organization's approved lines.
 
 ``queries`` is the number of queries of one request (``CaptureQueriesContext``), ``shown`` the rows on the page;
-the ``counts`` line says how many requests each list holds in all. Targets (2-core machine): the same number of
-queries at every page size, p99 <= 200 ms.
+the ``counts`` line says how many requests each list holds in all.
+
+Growth: ``list`` and ``waiting`` are then timed at 25 rows a page on the first page and on a deep one (90 % down
+the list), the two organizations in turn (10,000, 100,000, 10,000, ...) so that other work on a shared machine
+falls on both alike, each with its ``floor``: the bare SELECT of that page (the same WHERE, ORDER BY, LIMIT and
+OFFSET, ids only) through a raw cursor. Each ``growth`` line divides p99 at 100,000 by p99 at 10,000.
+
+Targets (2-core machine, not asserted): the same number of queries at every page size, p99 <= 200 ms, and p99 at
+100,000 within +-20 % of p99 at 10,000. Run on SQLite (a throw-away file) or on PostgreSQL with ``DATABASE_URL`` (a
+database of its own: the benchmark adds its organizations to it).
 """
 
 from __future__ import annotations
@@ -46,7 +55,7 @@ from tests.factories import (  # noqa: E402
     UserFactory,
 )
 
-REQUESTS = 10_000
+SIZES = (10_000, 100_000)
 BUYERS = 40
 APPROVERS = 4
 FINANCE = 2
@@ -76,9 +85,9 @@ def _people(organization):  # type: ignore[no-untyped-def]
     return buyers, approvers, finance, admin
 
 
-def build(rng: random.Random):  # type: ignore[no-untyped-def]
-    """The organization with its 10,000 requests; returns the people whose pages are measured."""
-    organization = OrganizationFactory(name="Bench Municipality")
+def build(rng: random.Random, requests_count: int):  # type: ignore[no-untyped-def]
+    """An organization with this many requests; returns the people whose pages are measured."""
+    organization = OrganizationFactory(name=f"Bench Municipality {requests_count}")
     address = DeliveryAddressFactory(organization=organization, is_default=True)
     suppliers = [SupplierFactory(organization=organization) for _ in range(5)]
     buyers, approvers, finance, admin = _people(organization)
@@ -91,8 +100,8 @@ def build(rng: random.Random):  # type: ignore[no-untyped-def]
     ]
     statuses = [OrderRequestStatus.DRAFT] * BUYERS
     for status, share in MIX:
-        statuses += [status] * round((REQUESTS - BUYERS) * share)
-    statuses = statuses[:REQUESTS]
+        statuses += [status] * round((requests_count - BUYERS) * share)
+    statuses = statuses[:requests_count]
     rng.shuffle(statuses)
     now = timezone.now()
     carts_made: set[int] = set()
@@ -115,7 +124,7 @@ def build(rng: random.Random):  # type: ignore[no-untyped-def]
                 decided_at=now if decided else None,
             )
         )
-    requests = OrderRequest.objects.bulk_create(requests, batch_size=1000)
+    requests = OrderRequest.objects.bulk_create(requests, batch_size=5000)
 
     lines = []
     steps = []
@@ -178,12 +187,12 @@ def build(rng: random.Random):  # type: ignore[no-untyped-def]
                     decided_at=now if second == STEP.APPROVED else None,
                 )
             )
-    OrderRequestLine.objects.bulk_create(lines, batch_size=2000)
-    ApprovalStep.objects.bulk_create(steps, batch_size=2000)
+    OrderRequestLine.objects.bulk_create(lines, batch_size=5000)
+    ApprovalStep.objects.bulk_create(steps, batch_size=5000)
     return {"waiting": approvers[0], "waiting_named": finance[0], "list": admin, "list_mine": buyers[0]}, len(lines)
 
 
-def measure(page: str, user, url: str) -> None:  # type: ignore[no-untyped-def]
+def measure(page: str, user, url: str, requests: int) -> None:  # type: ignore[no-untyped-def]
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     for size in PAGE_SIZES:
@@ -202,6 +211,8 @@ def measure(page: str, user, url: str) -> None:  # type: ignore[no-untyped-def]
             samples.append((time.perf_counter() - started) * 1000)
         emit(
             bench="approvals",
+            db=connection.vendor,
+            requests=requests,
             page=page,
             page_size=size,
             shown=shown,
@@ -211,7 +222,7 @@ def measure(page: str, user, url: str) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def measure_detail(user, membership) -> None:  # type: ignore[no-untyped-def]
+def measure_detail(user, membership, requests: int) -> None:  # type: ignore[no-untyped-def]
     order_request = order_requests_waiting_for(membership=membership).filter(lines__position=5).first()
     url = reverse("requisitions:request_detail", args=[order_request.pk])
     client = Client(HTTP_HOST="127.0.0.1")
@@ -228,6 +239,8 @@ def measure_detail(user, membership) -> None:  # type: ignore[no-untyped-def]
         samples.append((time.perf_counter() - started) * 1000)
     emit(
         bench="approvals",
+        db=connection.vendor,
+        requests=requests,
         page="detail",
         lines=order_request.lines.count(),
         flagged=response.content.decode().count('class="warning flag"'),
@@ -237,37 +250,157 @@ def measure_detail(user, membership) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def main() -> None:
-    rng = random.Random(4)  # the same organization on every run
-    started = time.perf_counter()
-    people, line_count = build(rng)
+# --- growth: the same page at 10,000 and at 100,000 requests, first and deep, with the floor ---------------------
+
+GROWTH_PAGE_SIZE = 25
+
+
+def _paired_samples(runs: dict[int, object]) -> dict[int, list[float]]:
+    """Time each size's ``run`` in turn, so that the other work of a shared machine falls on both alike."""
+    for _ in range(WARMUP):
+        for run in runs.values():
+            run()  # type: ignore[operator]
+    samples: dict[int, list[float]] = {size: [] for size in runs}
+    for _ in range(RUNS):
+        for size, run in runs.items():
+            started = time.perf_counter()
+            run()  # type: ignore[operator]
+            samples[size].append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _emit_pair(samples: dict[int, list[float]], digits: int, **labels: object) -> None:
+    small, large = SIZES
+    for size, timings in samples.items():
+        emit(
+            bench="approvals",
+            db=connection.vendor,
+            requests=size,
+            **labels,
+            p50_ms=round(median(timings), digits),
+            p99_ms=round(percentile(timings, 99), digits),
+        )
+    ratio = percentile(samples[large], 99) / percentile(samples[small], 99)
     emit(
         bench="approvals",
-        setup="organization",
-        requests=OrderRequest.objects.count(),
-        lines=line_count,
-        steps=ApprovalStep.objects.count(),
-        build_s=round(time.perf_counter() - started, 1),
+        db=connection.vendor,
+        growth="p99 at 100,000 / p99 at 10,000",
+        **labels,
+        p99_ratio=round(ratio, 2),
+        within_20_percent=abs(ratio - 1) <= 0.2,
+        p50_ratio=round(median(samples[large]) / median(samples[small]), 2),
     )
+
+
+def _listed(page: str, membership: Membership):  # type: ignore[no-untyped-def]
+    if page == "waiting":
+        return order_requests_waiting_for(membership=membership)
+    return order_request_list(membership=membership)
+
+
+def measure_growth(people: dict[int, dict[str, object]]) -> None:
+    urls = {"list": reverse("requisitions:request_list"), "waiting": reverse("requisitions:waiting")}
+    for page, url in urls.items():
+        clients, memberships, pages = {}, {}, {}
+        for size, users in people.items():
+            clients[size] = Client(HTTP_HOST="127.0.0.1")
+            clients[size].force_login(users[page])
+            memberships[size] = Membership.objects.select_related("user").get(user=users[page])
+            total = _listed(page, memberships[size]).count()
+            pages[size] = max(1, int(total / GROWTH_PAGE_SIZE * 0.9))
+        for depth in ("first", "deep"):
+            params = {
+                size: {"per_page": GROWTH_PAGE_SIZE, **({"page": pages[size]} if depth == "deep" else {})}
+                for size in people
+            }
+            for size in people:
+                with CaptureQueriesContext(connection) as captured:
+                    response = clients[size].get(url, params[size])
+                assert response.status_code == 200
+                emit(
+                    bench="approvals",
+                    db=connection.vendor,
+                    requests=size,
+                    page=page,
+                    depth=depth,
+                    page_number=params[size].get("page", 1),
+                    shown=response.content.decode().count("<tr data-request="),
+                    queries=len(captured),
+                )
+
+            runs = {size: _page_run(clients[size], url, params[size]) for size in people}
+            _emit_pair(_paired_samples(runs), 2, page=page, depth=depth)
+            floors = {
+                size: _floor_run(
+                    _listed(page, memberships[size]),
+                    (pages[size] - 1) * GROWTH_PAGE_SIZE if depth == "deep" else 0,
+                )
+                for size in people
+            }
+            _emit_pair(_paired_samples(floors), 3, page=page, depth=depth, floor=True)
+
+
+def _page_run(client: Client, url: str, params: dict[str, object]):  # type: ignore[no-untyped-def]
+    def run() -> None:
+        assert client.get(url, params).status_code == 200
+
+    return run
+
+
+def _floor_run(requests, offset: int):  # type: ignore[no-untyped-def]
+    """The page's own SELECT (ids only) through a raw cursor."""
+    rows = requests.values_list("pk", flat=True)[offset : offset + GROWTH_PAGE_SIZE]
+    sql, args = rows.query.sql_with_params()
+
+    def run() -> None:
+        with connection.cursor() as raw:
+            raw.execute(sql, args)
+            raw.fetchall()
+
+    return run
+
+
+def main() -> None:
+    rng = random.Random(4)  # the same organizations on every run
+    people = {}
+    for size in SIZES:
+        started = time.perf_counter()
+        people[size], line_count = build(rng, size)
+        emit(
+            bench="approvals",
+            db=connection.vendor,
+            setup="organization",
+            requests=OrderRequest.objects.filter(
+                organization=people[size]["list"].memberships.get().organization
+            ).count(),
+            lines=line_count,
+            build_s=round(time.perf_counter() - started, 1),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     urls = {
         "waiting": reverse("requisitions:waiting"),
         "waiting_named": reverse("requisitions:waiting"),
         "list": reverse("requisitions:request_list"),
         "list_mine": reverse("requisitions:request_list"),
     }
-    memberships = {page: Membership.objects.select_related("user").get(user=user) for page, user in people.items()}
-    emit(
-        bench="approvals",
-        counts={
-            "waiting": order_requests_waiting_for(membership=memberships["waiting"]).count(),
-            "waiting_named": order_requests_waiting_for(membership=memberships["waiting_named"]).count(),
-            "list": order_request_list(membership=memberships["list"]).count(),
-            "list_mine": order_request_list(membership=memberships["list_mine"]).count(),
-        },
-    )
-    for page, user in people.items():
-        measure(page, user, urls[page])
-    measure_detail(people["waiting"], memberships["waiting"])
+    for size, users in people.items():
+        memberships = {page: Membership.objects.select_related("user").get(user=user) for page, user in users.items()}
+        emit(
+            bench="approvals",
+            db=connection.vendor,
+            requests=size,
+            counts={
+                "waiting": order_requests_waiting_for(membership=memberships["waiting"]).count(),
+                "waiting_named": order_requests_waiting_for(membership=memberships["waiting_named"]).count(),
+                "list": order_request_list(membership=memberships["list"]).count(),
+                "list_mine": order_request_list(membership=memberships["list_mine"]).count(),
+            },
+        )
+        for page, user in users.items():
+            measure(page, user, urls[page], size)
+        measure_detail(users["waiting"], memberships["waiting"], size)
+    measure_growth(people)
 
 
 if __name__ == "__main__":

@@ -139,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ocilink.accounts.context_processors.membership",
                 "ocilink.requisitions.context_processors.approvals",
+                "ocilink.orders.context_processors.attention",
             ],
         },
     },
@@ -250,6 +251,10 @@ DISPATCH_RETRY_WINDOW_SECONDS = _env_int("DISPATCH_RETRY_WINDOW_SECONDS", 24 * 6
 DISPATCH_LEASE_SECONDS = _env_int("DISPATCH_LEASE_SECONDS", 5 * 60)
 # How often each worker's sweeper looks for dispatches whose worker died or whose task went missing.
 DISPATCH_SWEEP_SECONDS = _env_int("DISPATCH_SWEEP_SECONDS", 30)
+# The orders list: an order still sending after this many minutes needs a person ("needs attention", counted in
+# the navigation). By then a reachable supplier has answered and the first five retries of a transient failure
+# (30 s, 1, 2, 4 and 8 min) have come and gone; the retries go on.
+ORDERS_SENDING_ATTENTION_MINUTES = _env_int("ORDERS_SENDING_ATTENTION_MINUTES", 15)
 # How the platform's own e-mail leaves (purchase orders by e-mail, notifications).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _env_int("EMAIL_PORT", 25)

@@ -57,6 +57,14 @@ class PurchaseOrder(models.Model):
         verbose_name = _("purchase order")
         verbose_name_plural = _("purchase orders")
         constraints = [models.UniqueConstraint(fields=["organization", "number"], name="order_number_per_org")]
+        # The orders list reads an organization's orders newest first, all or by status, and a buyer's own; these
+        # let the database stop after one page instead of sorting every order (``selectors.order_list_page``).
+        indexes = [
+            models.Index(fields=["organization", "-created_at", "-id"], name="po_list_idx"),
+            models.Index(fields=["organization", "status", "-created_at", "-id"], name="po_list_status_idx"),
+            models.Index(fields=["buyer", "-created_at", "-id"], name="po_list_buyer_idx"),
+            models.Index(fields=["buyer", "status", "-created_at", "-id"], name="po_list_buyer_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -77,6 +85,9 @@ class PurchaseOrderEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        # "Sending since when": the orders list and its count in the navigation ask which orders went into sending
+        # lately; this keeps that to the recent events instead of the whole history.
+        indexes = [models.Index(fields=["to_status", "at"], name="po_event_to_status_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.purchase_order} {self.action} at {self.at:%Y-%m-%d %H:%M}"

@@ -3,26 +3,81 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ocilink.accounts.decorators import membership_required
+from ocilink.accounts.models import Role
 from ocilink.accounts.permissions import MembershipRequest
 
 from . import actions
 from .models import DispatchAttempt, DispatchDocument, PurchaseOrder
-from .selectors import may_act_on, purchase_orders_for
+from .selectors import ALL, SHOWS, Cursor, Show, may_act_on, order_list_page, purchase_orders_for
 from .snapshots import snapshot_from_json
+from .states import PurchaseOrderStatus
+
+# Rows per page of the list; the page runs the same queries whatever the choice.
+PAGE_SIZES = (25, 50, 100)
+DEFAULT_PAGE_SIZE = 25
+
+# The filter of the list, in the order shown, with its words.
+SHOW_LABELS = (
+    ("", _lazy("All")),
+    ("attention", _lazy("Needs attention")),
+    ("sending", PurchaseOrderStatus.SENDING.label),
+    ("to_be_received", PurchaseOrderStatus.TO_BE_RECEIVED.label),
+    ("received", PurchaseOrderStatus.RECEIVED.label),
+    ("cancelled", PurchaseOrderStatus.CANCELLED.label),
+)
+
+
+def _page_size(request: MembershipRequest) -> int:
+    try:
+        size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
 @membership_required
 def order_list(request: MembershipRequest) -> HttpResponse:
-    orders = purchase_orders_for(membership=request.membership)[:200]
-    return render(request, "orders/list.html", {"orders": orders})
+    """The orders this member sees, newest first, a page at a time; the filter "needs attention" lists every order
+    a person must look at (failed, held, or sending for too long), each with what to do."""
+    membership = request.membership
+    show: Show = SHOWS.get(request.GET.get("status", ""), ALL)
+    size = _page_size(request)
+    after = Cursor.parse(request.GET.get("after"))
+    before = None if after else Cursor.parse(request.GET.get("before"))
+    page = order_list_page(membership=membership, show=show, size=size, after=after, before=before)
+
+    def query(**extra: object) -> str:
+        params = {"status": show.key, "per_page": size if size != DEFAULT_PAGE_SIZE else "", **extra}
+        return "?" + urlencode({key: value for key, value in params.items() if value not in ("", None)})
+
+    return render(
+        request,
+        "orders/list.html",
+        {
+            "page": page,
+            "orders": page.orders,
+            "show": show.key,
+            "shows": [(key, label, query(status=key)) for key, label in SHOW_LABELS],
+            "per_page": size,
+            "page_sizes": [(choice, query(per_page=choice)) for choice in PAGE_SIZES],
+            "newest_query": query(),
+            "previous_query": query(before=page.previous) if page.previous else None,
+            "next_query": query(after=page.next) if page.next else None,
+            "acts_on_all": membership.role == Role.ADMINISTRATOR or membership.user.is_staff,
+            "attention_minutes": settings.ORDERS_SENDING_ATTENTION_MINUTES,
+        },
+    )
 
 
 def _order(request: MembershipRequest, pk: int) -> PurchaseOrder:
