@@ -6,10 +6,31 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
+
 from ocilink.accounts.models import Membership, Organization
 from ocilink.core.money import totals_per_currency
 from ocilink.requisitions.models import OrderRequest, OrderRequestLine
 from ocilink.requisitions.states import OrderRequestStatus
+
+# What a page shows of the cart return a line came from. Nothing else of it is read with the lines: its raw body may
+# be megabytes (``PUNCHOUT_MAX_BODY_BYTES``) and its errors and warnings grow with its lines, once per line read.
+SHOWN_OF_CART_RETURN = ("cart_return__reference", "cart_return__received_at")
+# A line's OCI fields as received: kept for the order to the supplier, never shown on a page (and JSON to decode).
+NOT_SHOWN_OF_LINE = frozenset({"oci_fields", "oci_extra"})
+SHOWN_OF_LINE = tuple(
+    field.name for field in OrderRequestLine._meta.concrete_fields if field.name not in NOT_SHOWN_OF_LINE
+)
+
+
+def lines_for_page(order_request: OrderRequest, *related: str) -> QuerySet[OrderRequestLine]:
+    """The request's lines in order, with the ``related`` rows and the reference of their cart return, in one
+    query: only the columns a page shows."""
+    return (
+        order_request.lines.select_related(*related, "cart_return")
+        .only(*SHOWN_OF_LINE, *SHOWN_OF_CART_RETURN)
+        .order_by("position")
+    )
 
 
 @dataclass(frozen=True)
@@ -28,7 +49,7 @@ def cart_for(*, organization: Organization, requester: Any) -> CartView:
     ).first()
     if order_request is None:
         return CartView(None, [], {}, 0)
-    lines = list(order_request.lines.select_related("supplier", "cart_return", "ledger_account").order_by("position"))
+    lines = list(lines_for_page(order_request, "supplier", "ledger_account"))
     totals = totals_per_currency((line.currency, line.net_amount) for line in lines)
     return CartView(
         order_request,
