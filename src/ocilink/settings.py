@@ -191,6 +191,9 @@ PUNCHOUT_TOKEN_TTL_SECONDS = _env_int("PUNCHOUT_TOKEN_TTL_SECONDS", 2 * 60 * 60)
 # these limits apply to the return view only, which reads the raw body itself.
 PUNCHOUT_MAX_BODY_BYTES = _env_int("PUNCHOUT_MAX_BODY_BYTES", 10 * 1024 * 1024)
 PUNCHOUT_MAX_FIELDS = _env_int("PUNCHOUT_MAX_FIELDS", 200_000)
+# The most lines in one cart return, and in one cart. A larger return is refused whole (kept, nothing imported):
+# the cart page shows every line with its forms, and at this size it still renders well within a second.
+PUNCHOUT_MAX_LINES = _env_int("PUNCHOUT_MAX_LINES", 2_000)
 
 # Background work: Django's Tasks API with the database backend. Enqueueing is an INSERT in the same transaction
 # as the business write, so no task is lost or sent for a rolled-back order.

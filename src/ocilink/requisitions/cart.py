@@ -12,8 +12,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
-from django.db.models import JSONField, Max
+from django.db.models import Count, JSONField, Max
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ocilink.accounts.audit import audit_log
 from ocilink.accounts.models import DeliveryAddress, Organization
@@ -28,6 +30,29 @@ from .states import OrderRequestStatus
 
 class CartError(Exception):
     """A change to the cart that cannot be made; the message says why."""
+
+
+class CartFull(CartError):
+    """The lines would make the cart longer than allowed; nothing was added."""
+
+    def __init__(self, *, in_cart: int, count: int, limit: int) -> None:
+        self.in_cart, self.count, self.limit = in_cart, count, limit
+        super().__init__(
+            ngettext(
+                "Your cart already holds %(in_cart)s line. Together with the %(count)s from the webshop that would "
+                "be more than %(limit)s, the most a cart may hold, so nothing was added. Submit your cart or remove "
+                "lines first, then open the webshop again and transfer its cart.",
+                "Your cart already holds %(in_cart)s lines. Together with the %(count)s from the webshop that would "
+                "be more than %(limit)s, the most a cart may hold, so nothing was added. Submit your cart or remove "
+                "lines first, then open the webshop again and transfer its cart.",
+                in_cart,
+            )
+            % {
+                "in_cart": number_format(in_cart, force_grouping=True),
+                "count": number_format(count, force_grouping=True),
+                "limit": number_format(limit, force_grouping=True),
+            }
+        )
 
 
 def order_request_lock(order_request: OrderRequest) -> OrderRequest:
@@ -66,12 +91,16 @@ def order_request_add_punchout_lines(
     delivery_address: DeliveryAddress | None,
     cart_return: Any,
     cart: OciCart,
+    max_lines: int | None = None,
 ) -> list[OrderRequestLine]:
     """Append every line of a parsed OCI cart to the requester's cart, keeping the fields as received.
 
     The cart is the requester's draft. A submitted request is not the cart: lines from a new punchout never join it.
     To add to a submitted request, the requester withdraws it first (``order_request_reopen``), which makes it the
     cart again. Returns the new lines (not reloaded: without primary keys).
+
+    With ``max_lines``, raises ``CartFull`` (and adds nothing) when the cart would then hold more lines; counted
+    under the cart's lock, so two returns at once cannot both slip under it.
     """
     while True:
         order_request = cart_get_or_create(
@@ -83,7 +112,10 @@ def order_request_add_punchout_lines(
         # Submitted between the two reads: it is no longer the cart, so these lines start a new one.
     if order_request.delivery_address_id is None and delivery_address is not None:
         order_request.delivery_address = delivery_address
-    position = (order_request.lines.aggregate(m=Max("position"))["m"] or 0) + 1
+    present = order_request.lines.aggregate(last=Max("position"), count=Count("pk"))
+    if max_lines is not None and present["count"] + len(cart.lines) > max_lines:
+        raise CartFull(in_cart=present["count"], count=len(cart.lines), limit=max_lines)
+    position = (present["last"] or 0) + 1
     warnings_by_line: dict[int | None, list[str]] = {}
     for problem in cart.warnings:
         warnings_by_line.setdefault(problem.line, []).append(problem.message)
