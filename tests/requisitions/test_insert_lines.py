@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from ocilink.protocols.oci import encode_cart_body, parse_cart
-from ocilink.requisitions.cart import order_request_add_punchout_lines
+from ocilink.requisitions import cart as cart_module
+from ocilink.requisitions.cart import CartFull, order_request_add_punchout_lines
 from ocilink.requisitions.models import OrderRequestLine
 
 from .conftest import make_org
@@ -103,3 +106,55 @@ def test_lines_go_on_after_the_last_position_of_another_import(db):
     lines = _import(org, 2)
 
     assert [line.position for line in lines] == [1, 2, 3, 4]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_returns_at_once_cannot_both_slip_under_the_limit(monkeypatch):
+    """Each fits the cart alone, not together: the cart's lock makes the second count the first's lines."""
+    org = make_org()
+    cart = parse_cart(encode_cart_body(_lines(3)), "application/x-www-form-urlencoded")
+    barrier = threading.Barrier(2)
+    called = {"one": threading.Event(), "two": threading.Event()}
+    overlapped: list[bool] = []
+    outcomes: dict[str, str] = {}
+    real_insert = cart_module._insert_lines
+
+    def insert_while_the_other_waits(rows: list[dict[str, object]]) -> None:
+        # Inside the first one's transaction, with the cart locked: wait until the other has called too.
+        other = "two" if threading.current_thread().name == "one" else "one"
+        overlapped.append(called[other].wait(timeout=10))
+        time.sleep(0.2)  # let the other thread reach the lock; the outcome does not depend on it
+        real_insert(rows)
+
+    monkeypatch.setattr(cart_module, "_insert_lines", insert_while_the_other_waits)
+
+    def add(name: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            called[name].set()
+            with transaction.atomic():
+                added = order_request_add_punchout_lines(
+                    organization=org.organization,
+                    requester=org.buyer,
+                    supplier=org.supplier,
+                    connection=org.supplier.external_connection,
+                    delivery_address=org.address,
+                    cart_return=None,
+                    cart=cart,
+                    max_lines=5,
+                )
+            outcomes[name] = f"added {added}"
+        except CartFull as exc:
+            outcomes[name] = f"full: {exc.in_cart} in the cart"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add, args=(name,), name=name) for name in ("one", "two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes.values()) == ["added 3", "full: 3 in the cart"]
+    assert overlapped == [True]
+    assert OrderRequestLine.objects.count() == 3
