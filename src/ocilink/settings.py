@@ -213,6 +213,9 @@ PUNCHOUT_TOKEN_TTL_SECONDS = _env_int("PUNCHOUT_TOKEN_TTL_SECONDS", 2 * 60 * 60)
 # these limits apply to the return view only, which reads the raw body itself.
 PUNCHOUT_MAX_BODY_BYTES = _env_int("PUNCHOUT_MAX_BODY_BYTES", 10 * 1024 * 1024)
 PUNCHOUT_MAX_FIELDS = _env_int("PUNCHOUT_MAX_FIELDS", 200_000)
+# The most lines in one cart return, and in one cart. A larger return is refused whole (kept, nothing imported):
+# the cart page shows every line with its forms, and at this size it still renders well within a second.
+PUNCHOUT_MAX_LINES = _env_int("PUNCHOUT_MAX_LINES", 2_000)
 
 # What strangers can make this server store. Anyone may post to a HOOK_URL, and anyone may start a self-test from the
 # public guide, so the raw returns kept are capped: per organization (its buyers' punchouts and its roundtrip tests)

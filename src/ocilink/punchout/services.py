@@ -20,9 +20,10 @@ from ocilink.accounts.models import DeliveryAddress, Membership, Organization
 from ocilink.connections.selectors import credential_for
 from ocilink.core.crypto import SecretError
 from ocilink.protocols.oci import OciCart, OciError, Problem, build_punchout_fields, cart_report, parse_cart
-from ocilink.requisitions.cart import order_request_add_punchout_lines
+from ocilink.requisitions.cart import CartFull, order_request_add_punchout_lines
 from ocilink.suppliers.models import Supplier
 
+from .line_limit import cart_full_problem, too_many_lines_problem
 from .models import CartReturn, PunchoutSession
 from .quotas import QuotaExceeded, organization_quota_exceeded, selftest_quota_exceeded
 from .states import ReturnOutcome, SessionPurpose, SessionStatus, ensure_transition
@@ -368,19 +369,35 @@ def _import(*, session: PunchoutSession, cart_return: CartReturn, cart: OciCart)
             return _reject(session, cart_return)
         if not cart.ok:
             return _reject(session, cart_return)
-        order_request_add_punchout_lines(
-            organization=organization,
-            requester=user,
-            supplier=supplier,
-            connection=connection,
-            delivery_address=session.delivery_address,
-            cart_return=cart_return,
-            cart=cart,
-        )
+        if refusal := _over_line_limit(cart):
+            cart_return.errors = [refusal]
+            return _reject(session, cart_return)
+        try:
+            order_request_add_punchout_lines(
+                organization=organization,
+                requester=user,
+                supplier=supplier,
+                connection=connection,
+                delivery_address=session.delivery_address,
+                cart_return=cart_return,
+                cart=cart,
+                max_lines=settings.PUNCHOUT_MAX_LINES,
+            )
+        except CartFull as exc:
+            cart_return.errors = [cart_full_problem(exc)]
+            return _reject(session, cart_return)
         cart_return.outcome = ReturnOutcome.IMPORTED
         cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "outcome"])
         _session_transition(session, SessionStatus.IMPORTED)
     return ReturnResult(ReturnOutcome.IMPORTED, session, cart_return)
+
+
+def _over_line_limit(cart: OciCart) -> dict[str, object] | None:
+    """The refusal of a return with more lines than ``PUNCHOUT_MAX_LINES``, else None: the cart page shows every
+    line, so one return may not bring more than it renders in good time."""
+    if len(cart.lines) <= settings.PUNCHOUT_MAX_LINES:
+        return None
+    return too_many_lines_problem(count=len(cart.lines), limit=settings.PUNCHOUT_MAX_LINES)
 
 
 def _reject(session: PunchoutSession, cart_return: CartReturn) -> ReturnResult:

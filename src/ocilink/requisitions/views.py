@@ -24,6 +24,7 @@ from .models import OrderRequest, OrderRequestLine
 from .selectors import (
     approvals_waiting_count,
     cart_for,
+    cart_request_for,
     order_request_detail,
     order_request_list,
     order_requests_visible_to,
@@ -54,7 +55,7 @@ def cart(request: MembershipRequest) -> HttpResponse:
 
 def _own_cart(request: MembershipRequest) -> OrderRequest | None:
     membership = request.membership
-    return cart_for(organization=membership.organization, requester=request.user).order_request
+    return cart_request_for(organization=membership.organization, requester=request.user)
 
 
 def _line_request(request: MembershipRequest, line_id: int) -> OrderRequest:

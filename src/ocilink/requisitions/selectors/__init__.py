@@ -3,7 +3,7 @@ the list pages (``request_lists``), and the request page (``request_detail``).""
 
 from __future__ import annotations
 
-from .cart import CartView, cart_for, own_order_request_of_line
+from .cart import CartView, cart_for, cart_request_for, own_order_request_of_line
 from .request_detail import (
     EventView,
     LastPrice,
@@ -35,6 +35,7 @@ __all__ = [
     "StepView",
     "approvals_waiting_count",
     "cart_for",
+    "cart_request_for",
     "order_request_detail",
     "order_request_list",
     "order_requests_visible_to",

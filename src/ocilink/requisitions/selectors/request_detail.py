@@ -14,6 +14,8 @@ from ocilink.requisitions.approval import ApprovalAmount, approval_amount, curre
 from ocilink.requisitions.models import ApprovalStep, OrderRequest, OrderRequestEvent, OrderRequestLine
 from ocilink.requisitions.states import OrderRequestStatus, event_label
 
+from .cart import lines_for_page
+
 
 @dataclass(frozen=True)
 class LastPrice:
@@ -119,11 +121,7 @@ def _last_prices(order_request: OrderRequest, lines: list[OrderRequestLine]) -> 
 
 
 def _line_views(order_request: OrderRequest) -> list[LineView]:
-    lines = list(
-        order_request.lines.select_related("supplier", "connection", "cart_return", "ledger_account").order_by(
-            "position"
-        )
-    )
+    lines = list(lines_for_page(order_request, "supplier", "connection", "ledger_account"))
     last_prices = _last_prices(order_request, lines)
     views = []
     for line in lines:

@@ -1,0 +1,60 @@
+"""The most lines a cart return may bring into a cart (``PUNCHOUT_MAX_LINES``).
+
+A larger return, or one that would make the buyer's cart longer than that, is refused whole: the raw return stays
+stored and nothing is imported. The refusal is kept with the return like the webshop's own errors (in
+``CartReturn.errors``), but as a code with its numbers, so the result page and the return's page say it in the
+reader's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.formats import number_format
+from django.utils.translation import ngettext
+
+from ocilink.requisitions.cart import CartFull
+
+TOO_MANY_LINES = "too_many_lines"
+CART_FULL = "cart_full"
+
+
+def too_many_lines_problem(*, count: int, limit: int) -> dict[str, Any]:
+    """The error kept with a return of ``count`` lines, more than ``limit``."""
+    return _problem(TOO_MANY_LINES, {"count": count, "limit": limit})
+
+
+def cart_full_problem(error: CartFull) -> dict[str, Any]:
+    """The error kept with a return whose lines would make the buyer's cart longer than allowed."""
+    return _problem(CART_FULL, {"in_cart": error.in_cart, "count": error.count, "limit": error.limit})
+
+
+def _problem(code: str, params: dict[str, int]) -> dict[str, Any]:
+    problem: dict[str, Any] = {"line": None, "field": None, "code": code, "params": params}
+    problem["message"] = problem_text(problem)  # for readers that know no codes, in the language of the moment
+    return problem
+
+
+def problem_text(problem: Mapping[str, Any]) -> str:
+    """What a kept error says, in the active language: from its code and numbers where it has them."""
+    params = problem.get("params") or {}
+    try:
+        if problem.get("code") == TOO_MANY_LINES:
+            count, limit = int(params["count"]), int(params["limit"])
+            return ngettext(
+                "The webshop sent %(count)s line in one cart; ocilink takes at most %(limit)s lines from one cart, "
+                "so nothing was imported. Transfer the order in parts of at most %(limit)s lines each.",
+                "The webshop sent %(count)s lines in one cart; ocilink takes at most %(limit)s lines from one cart, "
+                "so nothing was imported. Transfer the order in parts of at most %(limit)s lines each.",
+                count,
+            ) % {"count": _number(count), "limit": _number(limit)}
+        if problem.get("code") == CART_FULL:
+            return str(CartFull(in_cart=int(params["in_cart"]), count=int(params["count"]), limit=int(params["limit"])))
+    except (KeyError, TypeError, ValueError):
+        pass  # a code without its numbers: the stored text is all there is
+    return str(problem.get("message") or "")
+
+
+def _number(value: int) -> str:
+    return number_format(value, force_grouping=True)
