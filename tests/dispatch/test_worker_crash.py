@@ -308,15 +308,10 @@ def test_four_workers_on_one_database_deliver_every_order_once_while_the_supplie
     # tries only, so half of them fail; retries find it answering as usual.
     retry_first = 30 if POSTGRES else 15
     shop = _shop_ordering_at(supplier, timeout_seconds=30)
-    [first] = _place(shop)
-    order_request = OrderRequest.objects.get()
-    with transaction.atomic():  # the rest of the orders from the same approved request, each with its own number
-        for _ in range(count - 1):
-            order_request_place(order_request=order_request)
-    assert Dispatch.objects.count() == count
     supplier.script([Reply.http_error(503), None] * (count // 2))
     env = _env(
-        # A lease longer than the queue's backlog: no order waits that long, so none is woken twice.
+        # A lease longer than the queue's backlog usually is: the sweeper seldom wakes a waiting order a second time
+        # (which would be harmless: the extra task finds nothing to do).
         DISPATCH_LEASE_SECONDS="60",
         DISPATCH_HEARTBEAT_SECONDS="20",
         DISPATCH_RETRY_FIRST_SECONDS=str(retry_first),
@@ -324,6 +319,15 @@ def test_four_workers_on_one_database_deliver_every_order_once_while_the_supplie
     )
 
     pool = [workers.start(env, sweep=2) for _ in range(4)]
+    [first] = _place(shop)
+    order_request = OrderRequest.objects.get()
+    # The rest from the same approved request, each with its own number, in small transactions: the workers start
+    # on the first orders while the others are being placed.
+    for start in range(1, count, 50):
+        with transaction.atomic():
+            for _ in range(start, min(start + 50, count)):
+                order_request_place(order_request=order_request)
+    assert Dispatch.objects.count() == count
     # Generous: a machine busy with other work may take minutes; an idle one takes well under one.
     _wait(
         lambda: Dispatch.objects.filter(status=DispatchStatus.SENT).count() == count,

@@ -117,8 +117,9 @@ def dispatch_enqueue(*, dispatch_id: int, run_after: datetime | None = None) -> 
     from .tasks import send_dispatch
 
     task = send_dispatch.using(run_after=run_after) if run_after is not None else send_dispatch
-    result = task.enqueue(dispatch_id)
-    Dispatch.objects.filter(pk=dispatch_id).update(task_id=str(result.id), woken_at=run_after or timezone.now())
+    with transaction.atomic():  # the task and the note of it together (one commit)
+        result = task.enqueue(dispatch_id)
+        Dispatch.objects.filter(pk=dispatch_id).update(task_id=str(result.id), woken_at=run_after or timezone.now())
 
 
 def dispatch_claim(*, dispatch_id: int, worker_id: str) -> Claim | None:
@@ -265,7 +266,7 @@ def dispatch_record_failure(*, claim: Claim, error: DispatchError, duration_ms: 
             dispatch.status = DispatchStatus.RETRY_WAIT
             dispatch.next_attempt_at = next_at
             dispatch.save(update_fields=["status", "next_attempt_at", "lease_expires_at", "last_error"])
-            transaction.on_commit(lambda: dispatch_enqueue(dispatch_id=dispatch.pk, run_after=next_at))
+            dispatch_enqueue(dispatch_id=dispatch.pk, run_after=next_at)  # in this transaction: no retry without a task
             return dispatch.status
         if not permanent:
             error_message = _("Gave up after trying for %(hours)d hours. The last try said: %(message)s") % {

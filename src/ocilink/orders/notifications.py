@@ -78,8 +78,9 @@ def notice_enqueue(*, notice_id: int, run_after: datetime | None = None) -> None
     from .tasks import send_notice
 
     task = send_notice.using(run_after=run_after) if run_after is not None else send_notice
-    result = task.enqueue(notice_id)
-    Notice.objects.filter(pk=notice_id).update(task_id=str(result.id), woken_at=run_after or timezone.now())
+    with transaction.atomic():  # the task and the note of it together (one commit)
+        result = task.enqueue(notice_id)
+        Notice.objects.filter(pk=notice_id).update(task_id=str(result.id), woken_at=run_after or timezone.now())
 
 
 def notice_claim(*, notice_id: int, worker_id: str) -> Notice | None:
@@ -195,7 +196,7 @@ def notice_record_failure(*, notice_id: int, attempt: int, message: str, permane
             notice.status = NoticeStatus.RETRY_WAIT
             notice.next_attempt_at = next_at
             notice.save(update_fields=["status", "next_attempt_at", "lease_expires_at", "last_error"])
-            transaction.on_commit(lambda: notice_enqueue(notice_id=notice.pk, run_after=next_at))
+            notice_enqueue(notice_id=notice.pk, run_after=next_at)  # in this transaction: no retry without a task
             return notice.status
         ensure_notice_transition(notice.status, NoticeStatus.FAILED)
         notice.status = NoticeStatus.FAILED

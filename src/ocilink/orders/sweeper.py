@@ -16,7 +16,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -112,7 +111,7 @@ def _reclaim(kind: _Kind, now: datetime, *, on_crash: Callable[[Any, datetime], 
             row.next_attempt_at = now
             row.lease_expires_at = None
             row.save(update_fields=["status", "next_attempt_at", "lease_expires_at"])
-            transaction.on_commit(partial(kind.wake, pk))
+            kind.wake(pk)  # in this transaction: handed over and woken together
             reclaimed += 1
     return reclaimed
 
