@@ -249,11 +249,15 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DISPATCH_RETRY_FIRST_SECONDS = _env_int("DISPATCH_RETRY_FIRST_SECONDS", 30)
 DISPATCH_RETRY_MAX_SECONDS = _env_int("DISPATCH_RETRY_MAX_SECONDS", 60 * 60)
 DISPATCH_RETRY_WINDOW_SECONDS = _env_int("DISPATCH_RETRY_WINDOW_SECONDS", 24 * 60 * 60)
-# A worker holds a dispatch for this long while sending; if it dies, the sweeper hands the dispatch to another.
-# It must exceed the longest send (HTTP and SFTP time out after 30 s by default).
-DISPATCH_LEASE_SECONDS = _env_int("DISPATCH_LEASE_SECONDS", 5 * 60)
-# How often each worker's sweeper looks for dispatches whose worker died or whose task went missing.
-DISPATCH_SWEEP_SECONDS = _env_int("DISPATCH_SWEEP_SECONDS", 30)
+# A worker holds a dispatch (or a notice) for this long after its last heartbeat; when it passes (the worker died),
+# the sweeper hands it to another. A worker refuses to start unless every transport timeout the settings fix
+# (EMAIL_TIMEOUT, the ordering methods' defaults: 30 s) is below the lease and the heartbeat below half of it.
+# 45 s lease + 10 s sweep: a dead worker's order is sent again within a minute.
+DISPATCH_LEASE_SECONDS = _env_int("DISPATCH_LEASE_SECONDS", 45)
+# While a send is alive its worker renews the lease this often (a third of the lease: one missed beat is harmless).
+DISPATCH_HEARTBEAT_SECONDS = _env_int("DISPATCH_HEARTBEAT_SECONDS", 15)
+# How often each worker's sweeper looks for orders and notices whose worker died or that nobody picked up.
+DISPATCH_SWEEP_SECONDS = _env_int("DISPATCH_SWEEP_SECONDS", 10)
 # The orders list: an order still sending after this many minutes needs a person ("needs attention", counted in
 # the navigation). By then a reachable supplier has answered and the first five retries of a transient failure
 # (30 s, 1, 2, 4 and 8 min) have come and gone; the retries go on.

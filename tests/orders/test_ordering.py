@@ -13,9 +13,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from ocilink.orders.dispatches import dispatch_claim, dispatch_send
-from ocilink.orders.models import Dispatch, DispatchAttempt, DispatchDocument, PurchaseOrder
+from ocilink.orders.models import Dispatch, DispatchAttempt, DispatchDocument, Notice, PurchaseOrder
+from ocilink.orders.notifications import notice_send
 from ocilink.orders.snapshots import snapshot_from_json
-from ocilink.orders.states import AttemptOutcome, DispatchStatus, PurchaseOrderStatus
+from ocilink.orders.states import AttemptOutcome, DispatchStatus, NoticeStatus, PurchaseOrderStatus
 from ocilink.orders.sweeper import sweep
 from ocilink.requisitions.models import OrderRequest
 from ocilink.requisitions.states import OrderRequestStatus
@@ -173,11 +174,15 @@ def test_a_permanent_failure_fails_at_once_and_mails_admins_and_buyer(
 
     with django_capture_on_commit_callbacks(execute=True):
         dispatch_send(dispatch_id=dispatch.pk, worker_id="w1")
+    notice = Notice.objects.get()  # written with the failure; its task wakes a worker, which sends it
+    assert DBTaskResult.objects.filter(pk=notice.task_id).exists()
+    assert notice_send(notice_id=notice.pk, worker_id="w1") == NoticeStatus.SENT
 
     order.refresh_from_db()
     assert order.status == PurchaseOrderStatus.FAILED
     assert "401 Unauthorized. Check the shared secret of connection" in order.status_note
     assert len(mail.outbox) == 1
+    assert mail.outbox[0].extra_headers["Message-ID"] == notice.message_id
     assert sorted(mail.outbox[0].to) == ["ada@example.org", "bea@example.org"]
     assert order.number in mail.outbox[0].subject
     assert "401 Unauthorized" in mail.outbox[0].body

@@ -1,14 +1,14 @@
 """Dispatches: create, claim, send, record. The Dispatch row is the truth; tasks only wake a worker.
 
 Every transition locks the row, checks the transition, saves, writes the purchase order's history and schedules
-side effects on commit. A send happens outside any transaction, between a claim (which sets a lease) and a
-record (which only counts if the dispatch is still ours or the send delivered).
+side effects on commit. A send happens outside any transaction, between a claim (which sets a lease, renewed by a
+heartbeat while the send is alive) and a record (which only counts if the dispatch is still ours or the send
+delivered).
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import time
 import uuid
 from dataclasses import dataclass
@@ -27,8 +27,11 @@ from ocilink.dispatch.exceptions import DispatchError, PermanentDispatchError, T
 from ocilink.dispatch.registry import get_channel
 from ocilink.dispatch.types import DispatchEnvelope, DispatchResult
 
+from .backoff import retry_delay_seconds
+from .crashpoints import CLAIMED, SENT, crash_point
+from .leases import LeaseHeartbeat, lease_until
 from .models import Dispatch, DispatchAttempt, DispatchDocument, PurchaseOrder
-from .notifications import notify_dispatch_failed
+from .notifications import notice_create_dispatch_failed
 from .services import purchase_order_set_status
 from .snapshots import snapshot_from_json
 from .states import SENDABLE, AttemptOutcome, DispatchStatus, PurchaseOrderStatus
@@ -109,12 +112,14 @@ def _store_document(dispatch: Dispatch, result: DispatchResult | None = None) ->
 
 
 def dispatch_enqueue(*, dispatch_id: int, run_after: datetime | None = None) -> None:
-    """Wake a worker for this dispatch (now, or at ``run_after``); remember the task so the sweeper can check it."""
+    """Wake a worker for this dispatch (now, or at ``run_after``), and note when: the sweeper wakes a due dispatch
+    again when that is longer ago than the lease (a task can be lost, or its worker die before the claim)."""
     from .tasks import send_dispatch
 
     task = send_dispatch.using(run_after=run_after) if run_after is not None else send_dispatch
-    result = task.enqueue(dispatch_id)
-    Dispatch.objects.filter(pk=dispatch_id).update(task_id=str(result.id))
+    with transaction.atomic():  # the task and the note of it together (one commit)
+        result = task.enqueue(dispatch_id)
+        Dispatch.objects.filter(pk=dispatch_id).update(task_id=str(result.id), woken_at=run_after or timezone.now())
 
 
 def dispatch_claim(*, dispatch_id: int, worker_id: str) -> Claim | None:
@@ -132,7 +137,7 @@ def dispatch_claim(*, dispatch_id: int, worker_id: str) -> Claim | None:
         ensure_transition(dispatch.status, DispatchStatus.SENDING)
         dispatch.status = DispatchStatus.SENDING
         dispatch.attempt_count += 1
-        dispatch.lease_expires_at = now + timedelta(seconds=settings.DISPATCH_LEASE_SECONDS)
+        dispatch.lease_expires_at = lease_until()
         dispatch.worker_id = worker_id[:64]
         dispatch.save(update_fields=["status", "attempt_count", "lease_expires_at", "worker_id"])
         attempt = DispatchAttempt.objects.create(
@@ -146,28 +151,18 @@ def dispatch_send(*, dispatch_id: int, worker_id: str) -> str:
     claim = dispatch_claim(dispatch_id=dispatch_id, worker_id=worker_id)
     if claim is None:
         return "skipped"
-    dispatch = claim.dispatch
-    purchase_order = dispatch.purchase_order
+    crash_point(CLAIMED)
     started = time.monotonic()
+    still_ours = Dispatch.objects.filter(
+        pk=claim.dispatch.pk, status=DispatchStatus.SENDING, attempt_count=claim.attempt.number
+    )
     try:
-        if purchase_order.connection is None:
-            raise PermanentDispatchError(_("The order's connection was deleted; nothing can be sent."))
-        try:
-            config = channel_config_for(connection=purchase_order.connection, reply_to=purchase_order.buyer.email)
-        except SecretError as exc:
-            raise PermanentDispatchError(
-                _(
-                    "The secrets of connection %(name)s cannot be decrypted with this server's key ring. "
-                    "Enter them again."
-                )
-                % {"name": purchase_order.connection.name}
-            ) from exc
-        channel = get_channel(dispatch.method)
-        result = channel.send(snapshot_from_json(purchase_order.snapshot), config, envelope_of(dispatch))
+        with LeaseHeartbeat(still_ours, what=f"dispatch {claim.dispatch.pk}"):
+            result = _deliver(claim.dispatch)
     except DispatchError as exc:
         return dispatch_record_failure(claim=claim, error=exc, duration_ms=_elapsed(started))
     except Exception as exc:  # a bug or an unexpected library error: keep it, retry, and say so
-        logger.exception("Dispatch %s: unexpected error", dispatch.pk)
+        logger.exception("Dispatch %s: unexpected error", claim.dispatch.pk)
         error = TransientDispatchError(
             _(
                 "An unexpected error occurred while sending (%(error)s). "
@@ -178,7 +173,24 @@ def dispatch_send(*, dispatch_id: int, worker_id: str) -> str:
         return dispatch_record_failure(
             claim=claim, error=error, duration_ms=_elapsed(started), error_class=type(exc).__name__
         )
+    crash_point(SENT)
     return dispatch_record_success(claim=claim, result=result, duration_ms=_elapsed(started))
+
+
+def _deliver(dispatch: Dispatch) -> DispatchResult:
+    """Build the configuration and send through the channel; raises a DispatchError when it did not deliver."""
+    purchase_order = dispatch.purchase_order
+    if purchase_order.connection is None:
+        raise PermanentDispatchError(_("The order's connection was deleted; nothing can be sent."))
+    try:
+        config = channel_config_for(connection=purchase_order.connection, reply_to=purchase_order.buyer.email)
+    except SecretError as exc:
+        raise PermanentDispatchError(
+            _("The secrets of connection %(name)s cannot be decrypted with this server's key ring. Enter them again.")
+            % {"name": purchase_order.connection.name}
+        ) from exc
+    channel = get_channel(dispatch.method)
+    return channel.send(snapshot_from_json(purchase_order.snapshot), config, envelope_of(dispatch))
 
 
 def _elapsed(started: float) -> int:
@@ -227,13 +239,6 @@ def dispatch_record_success(*, claim: Claim, result: DispatchResult, duration_ms
     return DispatchStatus.SENT
 
 
-def retry_delay_seconds(attempt_count: int) -> float:
-    """Exponential backoff with jitter: about 30 s, 60 s, 120 s ... never more than the cap."""
-    base = settings.DISPATCH_RETRY_FIRST_SECONDS * (2 ** max(0, attempt_count - 1))
-    capped = min(base, settings.DISPATCH_RETRY_MAX_SECONDS)
-    return capped * random.uniform(0.75, 1.0)  # jitter: spread retries of many orders to one server
-
-
 def dispatch_record_failure(*, claim: Claim, error: DispatchError, duration_ms: int, error_class: str = "") -> str:
     """A failed try: retry later (transient, within the window) or fail and tell a person (permanent)."""
     permanent = isinstance(error, PermanentDispatchError)
@@ -261,7 +266,7 @@ def dispatch_record_failure(*, claim: Claim, error: DispatchError, duration_ms: 
             dispatch.status = DispatchStatus.RETRY_WAIT
             dispatch.next_attempt_at = next_at
             dispatch.save(update_fields=["status", "next_attempt_at", "lease_expires_at", "last_error"])
-            transaction.on_commit(lambda: dispatch_enqueue(dispatch_id=dispatch.pk, run_after=next_at))
+            dispatch_enqueue(dispatch_id=dispatch.pk, run_after=next_at)  # in this transaction: no retry without a task
             return dispatch.status
         if not permanent:
             error_message = _("Gave up after trying for %(hours)d hours. The last try said: %(message)s") % {
@@ -283,7 +288,8 @@ def _fail_order(dispatch: Dispatch, message: str) -> None:
         purchase_order_set_status(
             purchase_order=purchase_order, status=PurchaseOrderStatus.FAILED, action="failed", note=message
         )
-        transaction.on_commit(lambda: notify_dispatch_failed(dispatch_id=dispatch.pk))
+        # In this transaction: the failure and the notice that tells people about it are kept together or not at all.
+        notice_create_dispatch_failed(purchase_order=purchase_order, reason=message)
 
 
 def dispatch_transition(*, dispatch: Dispatch, status: str, next_attempt_at: datetime | None = None) -> Dispatch:

@@ -14,7 +14,7 @@ from ocilink.accounts.models import Organization
 from ocilink.connections.models import Connection
 from ocilink.suppliers.models import Supplier
 
-from .states import AttemptOutcome, DispatchStatus, PurchaseOrderStatus
+from .states import AttemptOutcome, DispatchStatus, NoticeStatus, PurchaseOrderStatus
 
 
 class OrderNumberSequence(models.Model):
@@ -97,8 +97,10 @@ class Dispatch(models.Model):
     """One purchase order to be delivered by one ordering method.
 
     ``payload_id``, ``timestamp``, ``file_name`` and ``message_id`` are fixed when the row is created, so every
-    retry sends a recognisably identical document. ``lease_expires_at`` is set while a worker sends; a sweeper
-    hands the dispatch to another worker when it passes.
+    retry sends a recognisably identical document. ``lease_expires_at`` is set while a worker sends (and renewed
+    by its heartbeat); a sweeper hands the dispatch to another worker when it passes. ``woken_at`` is when a task
+    last woke (or will wake) a worker for it: a sendable dispatch that was due and not woken for longer than the
+    lease is woken again, whatever the task queue says about its task.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="dispatches")
@@ -116,6 +118,7 @@ class Dispatch(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     worker_id = models.CharField(max_length=64, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    woken_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -166,3 +169,46 @@ class DispatchDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Notice(models.Model):
+    """An e-mail that tells people about an order (so far: that it could not be placed).
+
+    It is written in the same transaction as the failure it reports, and sent by a worker like a dispatch: claimed
+    with a lease, retried with backoff while the mail server is away, woken again by the sweeper. ``message_id``
+    is fixed when the row is written, so a repeat is recognisably the same e-mail. ``reason`` is the order's
+    explanation at the time of the failure; the e-mail's words are made when it is sent.
+    """
+
+    class Kind(models.TextChoices):
+        DISPATCH_FAILED = "dispatch_failed", _("The order could not be placed")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="notices")
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("about"), max_length=40, choices=Kind.choices)
+    reason = models.TextField(blank=True)
+    recipients = models.JSONField(default=list)
+    message_id = models.CharField(max_length=255, unique=True)
+    status = models.CharField(_("status"), max_length=20, choices=NoticeStatus.choices, default=NoticeStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    give_up_at = models.DateTimeField(help_text=_("Failures are retried until then."))
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempt_count = models.PositiveIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    worker_id = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    woken_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["status", "lease_expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purchase_order} {self.kind} ({self.status})"

@@ -1,5 +1,5 @@
-"""States of a purchase order, in words a buyer understands, and of its dispatch (the order on its way to the
-supplier), with the transitions between them."""
+"""States of a purchase order, in words a buyer understands, of its dispatch (the order on its way to the
+supplier) and of the notices that tell people about it, with the transitions between them."""
 
 from __future__ import annotations
 
@@ -75,3 +75,31 @@ SENDABLE = (D.PENDING, D.RETRY_WAIT)
 def ensure_dispatch_transition(current: str, target: str) -> None:
     if target not in DISPATCH_TRANSITIONS.get(current, set()):
         raise InvalidTransition(f"A dispatch cannot go from {current} to {target}.")
+
+
+# --- notices: e-mails that tell people about an order (it could not be placed) -----------------------------
+
+
+class NoticeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Sending")
+    RETRY_WAIT = "retry_wait", _("Waiting to retry")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Could not be sent")
+
+
+N = NoticeStatus
+NOTICE_TRANSITIONS: dict[str, set[str]] = {
+    N.PENDING: {N.SENDING},
+    N.SENDING: {N.SENT, N.RETRY_WAIT, N.FAILED},
+    N.RETRY_WAIT: {N.SENDING},
+    N.FAILED: {N.PENDING},  # staff send it again
+    N.SENT: set(),
+}
+# A notice in these states may be picked up by a worker.
+NOTICE_SENDABLE = (N.PENDING, N.RETRY_WAIT)
+
+
+def ensure_notice_transition(current: str, target: str) -> None:
+    if target not in NOTICE_TRANSITIONS.get(current, set()):
+        raise InvalidTransition(f"A notice cannot go from {current} to {target}.")

@@ -1,4 +1,5 @@
-"""The worker: runs tasks (django-tasks-db) and, beside them, the sweeper. Several may run at once."""
+"""The worker: runs tasks (django-tasks-db) and, beside them, the sweeper. Several may run at once, on one host or
+many, against one database: claims lock their row, so each try of an order belongs to one worker at a time."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Worker
 
 from ocilink.core.periodic import PeriodicRunner
-
+from .leases import check_timing
 from .sweeper import sweep
 
 logger = logging.getLogger(__name__)
@@ -34,8 +35,14 @@ class SweeperThread(threading.Thread):
                 try:
                     close_old_connections()
                     report = sweep()
-                    if report.reclaimed or report.rewoken:
-                        logger.info("Sweeper: %s handed over, %s woken again", report.reclaimed, report.rewoken)
+                    if report:
+                        logger.info(
+                            "Sweeper: %s orders handed over, %s woken again; notices: %s handed over, %s woken again",
+                            report.reclaimed,
+                            report.rewoken,
+                            report.notices_reclaimed,
+                            report.notices_rewoken,
+                        )
                 except Exception:  # the sweeper must outlive a passing database error
                     logger.exception("Sweeper pass failed")
                 self.periodic.run_due()
@@ -52,6 +59,8 @@ def worker_id() -> str:
 
 
 def make_worker(*, interval: float = 0.5, max_tasks: int | None = None) -> Worker:
+    """A task worker; refuses to be made with lease settings that could send an order twice at once."""
+    check_timing()
     return Worker(
         queue_names=["default"],
         interval=interval,
