@@ -13,6 +13,7 @@ from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Worker
 
 from ocilink.core.periodic import PeriodicRunner
+
 from .leases import check_timing
 from .sweeper import sweep
 
