@@ -35,6 +35,7 @@ def test_the_platform_decides_where_orders_may_go_and_for_how_long(shop: Shop, s
     # given a connection whose own settings try to allow everything and to wait for ever
     settings.ORDERING_ALLOW_PRIVATE_TARGETS = ["10.20.0.0/16"]
     settings.ORDERING_SEND_TIMEOUT_SECONDS = 40
+    settings.DISPATCH_LEASE_SECONDS = 300  # a lease long enough not to cap the send timeout (its own test below)
     sftp_connection(shop, allowed_private_networks=["0.0.0.0/0"], send_timeout_seconds=100000)
 
     # when
