@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class PunchoutConfig(AppConfig):
     name = "ocilink.punchout"
     label = "punchout"
+
+    def ready(self) -> None:
+        from ocilink.core.metrics import register_collector
+
+        from . import tracing
+        from .metrics import cart_return_figures
+        from .models import CartReturn
+
+        # /metrics (core) reads the cart returns by result through this.
+        register_collector("cart_returns", cart_return_figures)
+        # Log lines that follow a cart from its return to the order request it joined (they change nothing).
+        post_save.connect(tracing.cart_return_saved, sender=CartReturn, dispatch_uid="punchout.trace.return")
