@@ -59,9 +59,17 @@ class ServerGroup:
 # --- `ocilink serve`: several worker processes (gunicorn) ---------------------------------------------------------
 
 
+def available_cpus() -> int:
+    """The cores this process may run on (a container's cpuset counts; a CPU quota does not: pass --workers)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def default_workers(*, threads: int, cpus: int | None = None) -> int:
     """How many worker processes ``ocilink serve`` starts when not told: see :data:`WORKER_RULE`."""
-    cpus = cpus or os.cpu_count() or 1
+    cpus = cpus or available_cpus()
     if threads <= 1:
         return 2 * cpus + 1
     return max(2, cpus)
