@@ -14,7 +14,7 @@ class OrdersConfig(AppConfig):
 
         from . import tracing
         from .metrics import dispatch_figures, dispatch_queue_check
-        from .models import Dispatch, DispatchAttempt, PurchaseOrder
+        from .models import Dispatch, DispatchAttempt
         from .placing import order_request_place
 
         register_placer(order_request_place)
@@ -22,6 +22,5 @@ class OrdersConfig(AppConfig):
         register_collector("dispatch", dispatch_figures)
         register_check("dispatch_queue", dispatch_queue_check)
         # Log lines that follow an order to its dispatch and its tries (they change nothing).
-        post_save.connect(tracing.purchase_order_saved, sender=PurchaseOrder, dispatch_uid="orders.trace.order")
         post_save.connect(tracing.dispatch_saved, sender=Dispatch, dispatch_uid="orders.trace.dispatch")
         post_save.connect(tracing.attempt_saved, sender=DispatchAttempt, dispatch_uid="orders.trace.attempt")

@@ -1,16 +1,14 @@
 """Log lines that let one follow a cart: each names the ids that lead on, and carries the request id (``core``'s
 log filter adds it), so ``grep request_id=<id>`` finds the return and ``grep order_request=<id>`` what came of it.
 
-They observe saved rows (connected in ``PunchoutConfig.ready``) and change nothing; each is written once the
-transaction commits, so a rolled-back return leaves no line.
+They observe saved rows (connected in ``PunchoutConfig.ready``) and change nothing. A line is written when its row
+is saved (the raw return is saved on its own, before anything can fail).
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any
-
-from django.db import transaction
 
 from ocilink.requisitions.models import OrderRequestLine
 
@@ -45,6 +43,6 @@ def _log_outcome(cart_return: CartReturn) -> None:
 
 def cart_return_saved(sender: type, instance: CartReturn, created: bool, update_fields: Any = None, **kw: Any) -> None:
     if created:
-        transaction.on_commit(lambda: _log_returned(instance))
+        _log_returned(instance)
     if instance.outcome and (created or update_fields is None or "outcome" in update_fields):
-        transaction.on_commit(lambda: _log_outcome(instance))
+        _log_outcome(instance)
