@@ -75,19 +75,23 @@ def test_the_default_number_of_processes_follows_the_cores():
 
 def test_every_log_line_of_a_request_is_json_with_the_proxys_request_id(tmp_path):
     with serve(tmp_path, "--workers", "1", LOG_FORMAT="json", REQUEST_ID_FROM_PROXY="1") as served:
-        given = httpx.get(f"{served.base_url}/healthz", headers={"X-Request-ID": "lb-7f3a9c"}, timeout=10)
-        forged = httpx.get(f"{served.base_url}/healthz", headers={"X-Request-ID": 'x" forged="y'}, timeout=10)
+        login = f"{served.base_url}/accounts/login/"
+        given = httpx.get(login, headers={"X-Request-ID": "lb-7f3a9c"}, timeout=10)
+        forged = httpx.get(login, headers={"X-Request-ID": 'x" forged="y'}, timeout=10)
+        probe = httpx.get(f"{served.base_url}/healthz", headers={"X-Request-ID": "probe-1"}, timeout=10)
         served.stop()
         lines = [json.loads(line) for line in served.log_lines()]
 
     assert given.headers["X-Request-ID"] == "lb-7f3a9c"
     assert re.fullmatch(r"[0-9a-f]{32}", forged.headers["X-Request-ID"])  # not taken: a new one instead
+    assert probe.headers["X-Request-ID"] == "probe-1"
     access = [line for line in lines if line["logger"] == "ocilink.access"]
+    # One line per request; a health check that passes makes none (a load balancer asks every few seconds).
     assert [(line["request_id"], line["route"], line["status"]) for line in access] == [
-        ("lb-7f3a9c", "/healthz", 200),
-        (forged.headers["X-Request-ID"], "/healthz", 200),
+        ("lb-7f3a9c", "/accounts/login/", 200),
+        (forged.headers["X-Request-ID"], "/accounts/login/", 200),
     ]
-    assert {"time", "level", "process", "message", "duration_ms", "method"} <= set(access[0])
+    assert {"time", "level", "process", "message", "duration_ms", "method", "path", "remote_addr"} <= set(access[0])
     # The server's own lines (start, stop) are JSON too, outside any request.
     assert any(line["logger"].startswith("gunicorn") and line["request_id"] == "-" for line in lines)
 

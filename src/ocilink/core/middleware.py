@@ -4,8 +4,9 @@
   otherwise a fresh one. It is on every log line of the request (``core.logging.RequestIdFilter``) and on the
   response, so a buyer's complaint, the proxy's log and ocilink's log meet.
 * **Access log.** One line per request on the logger ``ocilink.access`` (``ACCESS_LOG``): method, route, path,
-  status, duration, client address. Never the query string (a GET cart return carries the cart there), and a path
-  argument that names a secret (the HOOK_URL token) is written as ``[redacted]``.
+  status, duration, client address; health checks and scrapes only when they fail. Never the query string (a GET
+  cart return carries the cart there), and a path argument that names a secret (the HOOK_URL token) is written as
+  ``[redacted]``.
 * **Metrics.** Requests by method, route and status, and their duration (``core.metrics``).
 """
 
@@ -27,6 +28,9 @@ access_logger = logging.getLogger("ocilink.access")
 
 # What an id from a proxy may look like: a UUID, a hex string, a trace id; nothing that could forge a log line.
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
+# A load balancer asks these every few seconds: their access lines would drown the others. Counted in the metrics
+# all the same, and logged when they fail.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 # The label of a request that matched no URL pattern (one label, so a scan of random paths adds no series).
 UNMATCHED_ROUTE = "<unmatched>"
 
@@ -88,7 +92,7 @@ class RequestMiddleware:
     def _record(self, request: HttpRequest, status: int, seconds: float) -> None:
         route = route_of(request)
         metrics.observe_request(method=request.method or "", route=route, status=status, seconds=seconds)
-        if settings.ACCESS_LOG:
+        if settings.ACCESS_LOG and not (route in QUIET_ROUTES and status < 400):
             access_logger.info(
                 "%s %s %s %.1fms",
                 request.method,
