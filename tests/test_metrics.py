@@ -89,6 +89,7 @@ def test_requests_are_counted_by_method_route_and_status_with_their_duration(set
     client.get("/healthz")
     client.post("/healthz")
     client.get("/no-such-page/")
+    client.get("/static/ocilink/style.css")
     after = scrape()
 
     def grew(name: str, **labels: str) -> float:
@@ -98,6 +99,7 @@ def test_requests_are_counted_by_method_route_and_status_with_their_duration(set
     assert grew("ocilink_http_requests_total", method="GET", route="/healthz", status="200") == 2
     assert grew("ocilink_http_requests_total", method="POST", route="/healthz", status="405") == 1
     assert grew("ocilink_http_requests_total", method="GET", route="<unmatched>", status="404") == 1
+    assert grew("ocilink_http_requests_total", method="GET", route="/static/", status="200") == 1
     assert grew("ocilink_http_request_duration_seconds_count", method="GET", route="/healthz") == 2
     assert grew("ocilink_http_request_duration_seconds_bucket", method="GET", route="/healthz", le="+Inf") == 2
     assert grew("ocilink_http_request_duration_seconds_sum", method="GET", route="/healthz") > 0

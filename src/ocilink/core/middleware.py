@@ -52,7 +52,9 @@ def route_of(request: HttpRequest) -> str:
     """The URL pattern that served the request (``punchout/return/<str:token>/``): few values, fit for a label."""
     match = getattr(request, "resolver_match", None)
     if match is None or not match.route:
-        return UNMATCHED_ROUTE
+        static = "/" + settings.STATIC_URL.strip("/") + "/"
+        # Static files are answered before any URL pattern (WhiteNoise): one label for all of them.
+        return static if request.path.startswith(static) else UNMATCHED_ROUTE
     return "/" + match.route.lstrip("^").rstrip("$")
 
 
