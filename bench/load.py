@@ -255,7 +255,79 @@ def _client_process(base, supplier_id, body, threads, warm_at, stop_at) -> dict:
     return dict(merged)
 
 
-def run_phase(*, base: str, supplier_id: int, body: bytes, cookies: list[str], clients: int, seconds: float) -> dict:
+# ---- where the CPU went (Linux /proc): the machine is shared, so wall-clock figures alone mislead ----------------
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
+
+
+def _process_tree(pid: int) -> list[int]:
+    tree = [pid]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    tree.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return tree
+
+
+def _machine_seconds() -> tuple[float, float]:
+    """CPU seconds of the whole machine since boot: (busy, all)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return (sum(values) - idle) / _TICK, sum(values) / _TICK
+
+
+class CpuMeter:
+    """CPU used between two points in time by the server's processes, by the PostgreSQL backends of the bench's
+    database, and by the whole machine (where other work may run too)."""
+
+    def __init__(self, *, server_pid: int, database_url: str) -> None:
+        self.server_pid, self.database_url = server_pid, database_url
+
+    def _backends(self) -> list[int]:
+        import psycopg
+
+        name = urlsplit(self.database_url).path.lstrip("/")
+        with psycopg.connect(self.database_url, autocommit=True, connect_timeout=5) as conn:
+            query = "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+            return [row[0] for row in conn.execute(query, [name]).fetchall()]
+
+    def sample(self) -> dict[str, float]:
+        busy, total = _machine_seconds()
+        return {
+            "server": sum(_process_seconds(pid) for pid in _process_tree(self.server_pid)),
+            "database": sum(_process_seconds(pid) for pid in self._backends()),
+            "busy": busy,
+            "total": total,
+        }
+
+
+def cpu_figures(before: dict[str, float], after: dict[str, float], *, seconds: float, roundtrips: int) -> dict:
+    cores = max(1, os.cpu_count() or 1)
+    elapsed = (after["total"] - before["total"]) / cores
+    per_roundtrip = 1000 / roundtrips if roundtrips else 0.0
+    return {
+        "server_cpu_ms_per_roundtrip": round((after["server"] - before["server"]) * per_roundtrip, 1),
+        "database_cpu_ms_per_roundtrip": round((after["database"] - before["database"]) * per_roundtrip, 1),
+        "server_cores_used": round((after["server"] - before["server"]) / seconds, 2),
+        "machine_cores_busy": round((after["busy"] - before["busy"]) / elapsed, 2) if elapsed else 0.0,
+        "machine_cores": cores,
+    }
+
+
+def run_phase(
+    *, base: str, supplier_id: int, body: bytes, cookies: list[str], clients: int, seconds: float, meter: CpuMeter
+) -> dict:
     context = multiprocessing.get_context("fork")
     buyers = context.Queue()
     for cookie in cookies:
@@ -265,9 +337,19 @@ def run_phase(*, base: str, supplier_id: int, body: bytes, cookies: list[str], c
     per_process = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
     warm_at = time.time() + WARMUP_SECONDS
     stop_at = warm_at + seconds
+    samples: list[dict[str, float]] = []
+
+    def measure() -> None:  # at the end of the warm-up and at the end of the phase
+        for moment in (warm_at, stop_at):
+            time.sleep(max(0.0, moment - time.time()))
+            samples.append(meter.sample())
+
+    meter_thread = threading.Thread(target=measure, daemon=True)
     with context.Pool(processes, initializer=_take_buyers, initargs=(buyers,)) as pool:
+        meter_thread.start()
         parts = [pool.apply_async(_client_process, (base, supplier_id, body, n, warm_at, stop_at)) for n in per_process]
         results = [part.get(timeout=WARMUP_SECONDS + seconds + 120) for part in parts]
+    meter_thread.join(timeout=seconds + 30)
     merged: dict[str, list] = defaultdict(list)
     for result in results:
         for key, values in result.items():
@@ -283,10 +365,12 @@ def run_phase(*, base: str, supplier_id: int, body: bytes, cookies: list[str], c
     if merged["errors"]:
         figures["first_error"] = merged["errors"][0]
     for kind in ("start", "return", "cart"):
-        samples = merged[kind]
-        if samples:
-            figures[f"{kind}_p50_ms"] = round(median(samples), 1)
-            figures[f"{kind}_p99_ms"] = round(percentile(samples, 99), 1)
+        latencies = merged[kind]
+        if latencies:
+            figures[f"{kind}_p50_ms"] = round(median(latencies), 1)
+            figures[f"{kind}_p99_ms"] = round(percentile(latencies, 99), 1)
+    if len(samples) == 2 and done and done[-1] >= stop_at - 1:  # the buyers lasted the whole phase
+        figures.update(cpu_figures(samples[0], samples[1], seconds=seconds, roundtrips=len(done)))
     return figures
 
 
@@ -361,6 +445,7 @@ def main() -> None:
                     cookies=cookies,
                     clients=clients,
                     seconds=args.seconds,
+                    meter=CpuMeter(server_pid=server.pid, database_url=url),
                 )
                 figures[(processes, clients)] = result
                 emit(
