@@ -79,6 +79,7 @@ def test_every_log_line_of_a_request_is_json_with_the_proxys_request_id(tmp_path
         given = httpx.get(login, headers={"X-Request-ID": "lb-7f3a9c"}, timeout=10)
         forged = httpx.get(login, headers={"X-Request-ID": 'x" forged="y'}, timeout=10)
         probe = httpx.get(f"{served.base_url}/healthz", headers={"X-Request-ID": "probe-1"}, timeout=10)
+        missing = httpx.get(f"{served.base_url}/no-such-page/", headers={"X-Request-ID": "lb-404"}, timeout=10)
         served.stop()
         lines = [json.loads(line) for line in served.log_lines()]
 
@@ -90,7 +91,11 @@ def test_every_log_line_of_a_request_is_json_with_the_proxys_request_id(tmp_path
     assert [(line["request_id"], line["route"], line["status"]) for line in access] == [
         ("lb-7f3a9c", "/accounts/login/", 200),
         (forged.headers["X-Request-ID"], "/accounts/login/", 200),
+        ("lb-404", "<unmatched>", 404),
     ]
+    # Django's own line about the 404 comes after the middleware, and still carries the request's id.
+    assert missing.status_code == 404
+    assert [line["request_id"] for line in lines if line["logger"] == "django.request"] == ["lb-404"]
     assert {"time", "level", "process", "message", "duration_ms", "method", "path", "remote_addr"} <= set(access[0])
     # The server's own lines (start, stop) are JSON too, outside any request.
     assert any(line["logger"].startswith("gunicorn") and line["request_id"] == "-" for line in lines)

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 
 from . import metrics
@@ -69,6 +70,14 @@ def loggable_path(request: HttpRequest) -> str:
     return path
 
 
+def _forget_request_id(**kwargs: object) -> None:
+    """The response is closed: lines of this thread belong to no request until the next one."""
+    request_id.set("-")
+
+
+request_finished.connect(_forget_request_id, dispatch_uid="ocilink.core.middleware.request_id")
+
+
 class RequestMiddleware:
     """Request id, access log line and metrics of every request. Goes first in ``MIDDLEWARE``."""
 
@@ -77,19 +86,18 @@ class RequestMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         rid = incoming_request_id(request)
-        token = request_id.set(rid)
+        # Kept until the response is closed (request_finished): Django logs a 4xx or 5xx after the middleware.
+        request_id.set(rid)
         started = time.perf_counter()
         try:
             response = self.get_response(request)
-            response["X-Request-ID"] = rid
-            self._record(request, response.status_code, time.perf_counter() - started)
-            return response
         except BaseException:
             # Django turns view errors into a 500 response; this is only reached when that fails too.
             self._record(request, 500, time.perf_counter() - started)
             raise
-        finally:
-            request_id.reset(token)
+        response["X-Request-ID"] = rid
+        self._record(request, response.status_code, time.perf_counter() - started)
+        return response
 
     def _record(self, request: HttpRequest, status: int, seconds: float) -> None:
         route = route_of(request)
