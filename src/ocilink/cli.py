@@ -9,7 +9,9 @@ from collections.abc import Sequence
 USAGE = """usage: ocilink COMMAND [options]
 
   demo [--port N]        set up the SQLite demo and serve the platform and the demo webshop
-  serve [--host H] [--port N]   serve the platform (production: behind a TLS proxy)
+  serve [--host H] [--port N] [--workers N] [--threads M]
+                         serve the platform from several processes (production: behind a TLS proxy;
+                         SIGTERM stops gracefully; docs/deploy.md)
   worker                 place approved orders and sweep (run one or more beside serve)
   check-cart FILE        check a raw OCI cart body as a webshop posts it to HOOK_URL (--json, --charset)
   generate_key           print a new key for OCILINK_KEYRING (--secret-key: one for SECRET_KEY)

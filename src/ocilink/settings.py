@@ -390,3 +390,38 @@ ORDERING_ALLOW_PRIVATE_TARGETS = _env_networks("ORDERING_ALLOW_PRIVATE_TARGETS")
 ORDERING_SEND_TIMEOUT_SECONDS = _env_int("ORDERING_SEND_TIMEOUT_SECONDS", 60)
 if ORDERING_SEND_TIMEOUT_SECONDS < 1:
     raise ImproperlyConfigured("ORDERING_SEND_TIMEOUT_SECONDS must be at least 1.")
+# --- Serving in production: request ids, log format, access log, health and metrics (core/middleware.py,
+# core/views.py, `ocilink serve`) ---------------------------------------------------------------------------------
+# First in the chain, so that every log line of a request carries its id and the timing covers all the rest.
+MIDDLEWARE.insert(0, "ocilink.core.middleware.RequestMiddleware")
+# `text` for a person at a terminal (the demo), `json` (one object per line) for a log collector in production.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
+# One line per request (method, URL pattern, status, duration). Off when the proxy in front already logs requests.
+ACCESS_LOG = _env_bool("ACCESS_LOG", True)
+# Take the request id from the proxy's X-Request-ID header, so its log and ours share one id. Only behind a proxy
+# that sets the header itself: a client could otherwise choose the id of its own log lines.
+REQUEST_ID_FROM_PROXY = _env_bool("REQUEST_ID_FROM_PROXY", False)
+# /metrics: off (404) unless one of these is set. Addresses or networks allowed to scrape it, and/or a bearer token
+# (`Authorization: Bearer <token>`); with both set, both must match.
+METRICS_ALLOWED_IPS = [ip.strip() for ip in os.environ.get("METRICS_ALLOWED_IPS", "").split(",") if ip.strip()]
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS holds {_network!r}, which is not an address or a network like 10.0.0.0/8."
+        ) from _exc
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
+# /readyz fails when an order has waited this long for a worker: no worker runs, or they cannot keep up. 15 minutes
+# stays clear of a busy moment; 0 leaves the queue out of readiness (watch the metric instead).
+READY_MAX_DISPATCH_WAIT_SECONDS = _env_int("READY_MAX_DISPATCH_WAIT_SECONDS", 15 * 60)
+LOGGING["filters"]["request_id"] = {"()": "ocilink.core.logging.RequestIdFilter"}  # type: ignore[index]
+LOGGING["formatters"] = {
+    "text": {"format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"},
+    "json": {"()": "ocilink.core.logging.JsonFormatter"},
+}
+LOGGING["handlers"]["console"]["filters"].append("request_id")  # type: ignore[index]
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # type: ignore[index]
+LOGGING["loggers"]["gunicorn"] = {"level": "INFO"}  # type: ignore[index]  # start, stop, worker restarts

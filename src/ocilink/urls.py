@@ -6,6 +6,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from ocilink.core import views as core_views
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="suppliers:list", permanent=False)),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
@@ -22,4 +24,8 @@ urlpatterns = [
     path("guide/", include("ocilink.onboarding.guide_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # For load balancers and monitoring: no login, no tenant data (core/views.py).
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_views.metrics, name="metrics"),
 ]

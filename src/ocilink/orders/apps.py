@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class OrdersConfig(AppConfig):
@@ -7,8 +8,19 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         # Approval (requisitions, one layer down) hands what it approved to this app's placing service.
+        from ocilink.core.health import register_check
+        from ocilink.core.metrics import register_collector
         from ocilink.requisitions.handoff import register_placer
 
+        from . import tracing
+        from .metrics import dispatch_figures, dispatch_queue_check
+        from .models import Dispatch, DispatchAttempt
         from .placing import order_request_place
 
         register_placer(order_request_place)
+        # /metrics and /readyz (core) read the dispatch queue through these.
+        register_collector("dispatch", dispatch_figures)
+        register_check("dispatch_queue", dispatch_queue_check)
+        # Log lines that follow an order to its dispatch and its tries (they change nothing).
+        post_save.connect(tracing.dispatch_saved, sender=Dispatch, dispatch_uid="orders.trace.dispatch")
+        post_save.connect(tracing.attempt_saved, sender=DispatchAttempt, dispatch_uid="orders.trace.attempt")

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.db.models.signals import post_save
 
 
 class PunchoutConfig(AppConfig):
@@ -7,11 +8,19 @@ class PunchoutConfig(AppConfig):
     label = "punchout"
 
     def ready(self) -> None:
+        from ocilink.core.metrics import register_collector
         from ocilink.core.periodic import register_periodic_job
 
+        from . import tracing
+        from .metrics import cart_return_figures
+        from .models import CartReturn
         from .retention import raw_purge_periodic
 
         # Every worker empties the raw returns past their retention now and then (bounded batches).
         register_periodic_job(
             "punchout-retention", raw_purge_periodic, interval=lambda: float(settings.PUNCHOUT_PURGE_INTERVAL_SECONDS)
         )
+        # /metrics (core) reads the cart returns by result through this.
+        register_collector("cart_returns", cart_return_figures)
+        # Log lines that follow a cart from its return to the order request it joined (they change nothing).
+        post_save.connect(tracing.cart_return_saved, sender=CartReturn, dispatch_uid="punchout.trace.return")
