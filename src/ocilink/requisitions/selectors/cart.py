@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from ocilink.accounts.models import Membership, Organization
 from ocilink.core.money import totals_per_currency
-from ocilink.requisitions.models import OrderRequest, OrderRequestLine
+from ocilink.requisitions.models import OrderRequest, OrderRequestEvent, OrderRequestLine
 from ocilink.requisitions.states import OrderRequestStatus
 
 # What a page shows of the cart return a line came from. Nothing else of it is read with the lines: its raw body may
@@ -56,7 +56,12 @@ def cart_request_for(*, organization: Organization, requester: Any) -> OrderRequ
 
 def cart_for(*, organization: Organization, requester: Any) -> CartView:
     """The requester's cart with its lines and totals per currency."""
-    order_request = cart_request_for(organization=organization, requester=requester)
+    order_request = (
+        OrderRequest.objects.filter(organization=organization, requester=requester, status=OrderRequestStatus.DRAFT)
+        .select_related("delivery_address")
+        .annotate(has_history=Exists(OrderRequestEvent.objects.filter(order_request=OuterRef("pk"))))
+        .first()
+    )
     if order_request is None:
         return CartView(None, [], {}, 0)
     lines = list(lines_for_page(order_request, "supplier", "ledger_account"))
@@ -66,7 +71,7 @@ def cart_for(*, organization: Organization, requester: Any) -> CartView:
         lines,
         totals,
         sum(1 for line in lines if line.unit_price is None),
-        was_submitted=order_request.events.exists(),
+        was_submitted=order_request.has_history,
     )
 
 

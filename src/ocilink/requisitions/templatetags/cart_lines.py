@@ -26,7 +26,6 @@ from django.template.base import render_value_in_context
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils.formats import get_format
-from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -77,9 +76,9 @@ class AccountOptions:
         self._selected_at: dict[Any, int] = {}
         size = 0
         for account in accounts:
-            head = f'<option value="{escape(account.pk)}"'
+            head = f'<option value="{html.escape(str(account.pk))}"'
             self._selected_at[account.pk] = size + len(head)
-            part = head + format_html(">{} {}</option>", account.code, account.name)
+            part = f"{head}>{html.escape(str(account.code))} {html.escape(str(account.name))}</option>"
             parts.append(part)
             size += len(part)
         self._html = "".join(parts)
