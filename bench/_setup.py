@@ -7,6 +7,8 @@ import os
 import statistics
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,3 +40,44 @@ def emit(**figures: object) -> None:
 
 def median(samples: list[float]) -> float:
     return statistics.median(samples)
+
+
+def paired_samples(runs: dict[int, Callable[[], object]], *, warmup: int, repeat: int) -> dict[int, list[float]]:
+    """Time each size's ``run`` in turn (small, large, small, ...), so that the other work of a shared machine falls
+    on both alike. Milliseconds per size."""
+    for _ in range(warmup):
+        for run in runs.values():
+            run()
+    samples: dict[int, list[float]] = {size: [] for size in runs}
+    for _ in range(repeat):
+        for size, run in runs.items():
+            started = time.perf_counter()
+            run()
+            samples[size].append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def emit_growth(
+    samples: dict[int, list[float]], *, bench: str, db: str, size_label: str, digits: int, **labels: object
+) -> None:
+    """p50/p99 per size, then how the p99 (and p50) at the largest size compare with the smallest (target ±20 %)."""
+    small, large = min(samples), max(samples)
+    for size, timings in samples.items():
+        emit(
+            bench=bench,
+            db=db,
+            **{size_label: size},
+            **labels,
+            p50_ms=round(median(timings), digits),
+            p99_ms=round(percentile(timings, 99), digits),
+        )
+    ratio = percentile(samples[large], 99) / percentile(samples[small], 99)
+    emit(
+        bench=bench,
+        db=db,
+        growth=f"p99 at {large:,} / p99 at {small:,}",
+        **labels,
+        p99_ratio=round(ratio, 2),
+        within_20_percent=abs(ratio - 1) <= 0.2,
+        p50_ratio=round(median(samples[large]) / median(samples[small]), 2),
+    )

@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
-from _setup import django_setup, emit, median, percentile
+from _setup import django_setup, emit, emit_growth, median, paired_samples, percentile
 
 django_setup()
 
@@ -255,41 +256,12 @@ def measure_detail(user, membership, requests: int) -> None:  # type: ignore[no-
 GROWTH_PAGE_SIZE = 25
 
 
-def _paired_samples(runs: dict[int, object]) -> dict[int, list[float]]:
-    """Time each size's ``run`` in turn, so that the other work of a shared machine falls on both alike."""
-    for _ in range(WARMUP):
-        for run in runs.values():
-            run()  # type: ignore[operator]
-    samples: dict[int, list[float]] = {size: [] for size in runs}
-    for _ in range(RUNS):
-        for size, run in runs.items():
-            started = time.perf_counter()
-            run()  # type: ignore[operator]
-            samples[size].append((time.perf_counter() - started) * 1000)
-    return samples
+def _samples(runs: dict[int, Callable[[], object]]) -> dict[int, list[float]]:
+    return paired_samples(runs, warmup=WARMUP, repeat=RUNS)
 
 
-def _emit_pair(samples: dict[int, list[float]], digits: int, **labels: object) -> None:
-    small, large = SIZES
-    for size, timings in samples.items():
-        emit(
-            bench="approvals",
-            db=connection.vendor,
-            requests=size,
-            **labels,
-            p50_ms=round(median(timings), digits),
-            p99_ms=round(percentile(timings, 99), digits),
-        )
-    ratio = percentile(samples[large], 99) / percentile(samples[small], 99)
-    emit(
-        bench="approvals",
-        db=connection.vendor,
-        growth="p99 at 100,000 / p99 at 10,000",
-        **labels,
-        p99_ratio=round(ratio, 2),
-        within_20_percent=abs(ratio - 1) <= 0.2,
-        p50_ratio=round(median(samples[large]) / median(samples[small]), 2),
-    )
+def _growth(samples: dict[int, list[float]], digits: int, **labels: object) -> None:
+    emit_growth(samples, bench="approvals", db=connection.vendor, size_label="requests", digits=digits, **labels)
 
 
 def _listed(page: str, membership: Membership):  # type: ignore[no-untyped-def]
@@ -329,7 +301,7 @@ def measure_growth(people: dict[int, dict[str, object]]) -> None:
                 )
 
             runs = {size: _page_run(clients[size], url, params[size]) for size in people}
-            _emit_pair(_paired_samples(runs), 2, page=page, depth=depth)
+            _growth(_samples(runs), 2, page=page, depth=depth)
             floors = {
                 size: _floor_run(
                     _listed(page, memberships[size]),
@@ -337,7 +309,7 @@ def measure_growth(people: dict[int, dict[str, object]]) -> None:
                 )
                 for size in people
             }
-            _emit_pair(_paired_samples(floors), 3, page=page, depth=depth, floor=True)
+            _growth(_samples(floors), 3, page=page, depth=depth, floor=True)
 
 
 def _page_run(client: Client, url: str, params: dict[str, object]):  # type: ignore[no-untyped-def]

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
-from _setup import django_setup, emit, median, percentile
+from _setup import django_setup, emit, emit_growth, paired_samples
 
 django_setup()
 
@@ -140,42 +141,12 @@ def _floor_sql(status: str | None, deep: bool) -> str:
     )
 
 
-def _paired_samples(runs: dict[int, object]) -> dict[int, list[float]]:
-    """Time each size's ``run`` in turn (10,000, 100,000, 10,000, ...), so that the other work of a shared machine
-    falls on both alike."""
-    for _ in range(WARMUP):
-        for run in runs.values():
-            run()  # type: ignore[operator]
-    samples: dict[int, list[float]] = {size: [] for size in runs}
-    for _ in range(RUNS):
-        for size, run in runs.items():
-            started = time.perf_counter()
-            run()  # type: ignore[operator]
-            samples[size].append((time.perf_counter() - started) * 1000)
-    return samples
+def _samples(runs: dict[int, Callable[[], object]]) -> dict[int, list[float]]:
+    return paired_samples(runs, warmup=WARMUP, repeat=RUNS)
 
 
-def _emit_pair(samples: dict[int, list[float]], digits: int, **labels: object) -> None:
-    small, large = SIZES
-    for size, timings in samples.items():
-        emit(
-            bench="orders_list",
-            db=connection.vendor,
-            orders=size,
-            **labels,
-            p50_ms=round(median(timings), digits),
-            p99_ms=round(percentile(timings, 99), digits),
-        )
-    ratio = percentile(samples[large], 99) / percentile(samples[small], 99)
-    emit(
-        bench="orders_list",
-        db=connection.vendor,
-        growth="p99 at 100,000 / p99 at 10,000",
-        **labels,
-        p99_ratio=round(ratio, 2),
-        within_20_percent=abs(ratio - 1) <= 0.2,
-        p50_ratio=round(median(samples[large]) / median(samples[small]), 2),
-    )
+def _growth(samples: dict[int, list[float]], digits: int, **labels: object) -> None:
+    emit_growth(samples, bench="orders_list", db=connection.vendor, size_label="orders", digits=digits, **labels)
 
 
 def _page_run(client: Client, params: dict[str, object]):  # type: ignore[no-untyped-def]
@@ -234,16 +205,16 @@ def measure(admins: dict[int, Membership]) -> None:
                     shown=response.content.decode().count("<tr data-order="),
                     queries=len(captured),
                 )
-            samples = _paired_samples({size: _page_run(clients[size], params[size]) for size in admins})
-            _emit_pair(samples, 2, filter=name, page=page)
-            samples = _paired_samples(
+            samples = _samples({size: _page_run(clients[size], params[size]) for size in admins})
+            _growth(samples, 2, filter=name, page=page)
+            samples = _samples(
                 {
                     size: _floor_run(admin, attention, deep[size][0] if page == "deep" else None)
                     for size, admin in admins.items()
                 }
             )
-            _emit_pair(samples, 3, filter=name, page=page, floor=True)
-    samples = _paired_samples(
+            _growth(samples, 3, filter=name, page=page, floor=True)
+    samples = _samples(
         {size: (lambda admin=admin: orders_needing_attention_count(membership=admin)) for size, admin in admins.items()}
     )
     for size, admin in admins.items():
@@ -254,7 +225,7 @@ def measure(admins: dict[int, Membership]) -> None:
             count="need attention",
             value=orders_needing_attention_count(membership=admin),
         )
-    _emit_pair(samples, 3, count="need attention")
+    _growth(samples, 3, count="need attention")
 
 
 def _organization(rng: random.Random, size: int) -> Membership:
