@@ -93,7 +93,28 @@ class PurchaseOrderEvent(models.Model):
         return f"{self.purchase_order} {self.action} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class Dispatch(models.Model):
+class Delivery(models.Model):
+    """What a row sent by a worker keeps about its sending (a dispatch, a notice): when it is due, how many tries,
+    the lease of the worker sending it (renewed by its heartbeat), and the task that last woke a worker for it
+    (``woken_at``: the sweeper wakes a due row again when that is longer ago than the lease). Each subclass has its
+    own ``status``, which these indexes serve."""
+
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempt_count = models.PositiveIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    worker_id = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    woken_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["status", "lease_expires_at"]),
+        ]
+
+
+class Dispatch(Delivery):
     """One purchase order to be delivered by one ordering method.
 
     ``payload_id``, ``timestamp``, ``file_name`` and ``message_id`` are fixed when the row is created, so every
@@ -113,23 +134,13 @@ class Dispatch(models.Model):
     message_id = models.CharField(max_length=255)
     created_at = models.DateTimeField(default=timezone.now)
     give_up_at = models.DateTimeField(help_text=_("Transient failures are retried until then."))
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    attempt_count = models.PositiveIntegerField(default=0)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
-    worker_id = models.CharField(max_length=64, blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    woken_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(Delivery.Meta):
         ordering = ["-created_at"]
         verbose_name = _("dispatch")
         verbose_name_plural = _("dispatches")
-        indexes = [
-            models.Index(fields=["status", "next_attempt_at"]),
-            models.Index(fields=["status", "lease_expires_at"]),
-        ]
 
     def __str__(self) -> str:
         return f"{self.purchase_order} via {self.method} ({self.status})"
@@ -171,7 +182,7 @@ class DispatchDocument(models.Model):
         return self.name
 
 
-class Notice(models.Model):
+class Notice(Delivery):
     """An e-mail that tells people about an order (so far: that it could not be placed).
 
     It is written in the same transaction as the failure it reports, and sent by a worker like a dispatch: claimed
@@ -192,23 +203,13 @@ class Notice(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=NoticeStatus.choices, default=NoticeStatus.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     give_up_at = models.DateTimeField(help_text=_("Failures are retried until then."))
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    attempt_count = models.PositiveIntegerField(default=0)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
-    worker_id = models.CharField(max_length=64, blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    woken_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(Delivery.Meta):
         ordering = ["-created_at"]
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
-        indexes = [
-            models.Index(fields=["status", "next_attempt_at"]),
-            models.Index(fields=["status", "lease_expires_at"]),
-        ]
 
     def __str__(self) -> str:
         return f"{self.purchase_order} {self.kind} ({self.status})"
