@@ -119,7 +119,7 @@ def _deep_cursor(admin: Membership, attention: bool) -> tuple[Cursor, int]:
     total = orders.count()
     position = max(0, min(int(total * 0.9), total - PAGE_SIZE - 1) - 1)
     order = orders.order_by("-created_at", "-pk").only("created_at")[position]
-    return Cursor.of(order), total
+    return Cursor.at(order.created_at, order.pk), total
 
 
 def _floor_sql(status: str | None, deep: bool) -> str:
@@ -171,7 +171,7 @@ def _floor_run(admin: Membership, attention: bool, cursor: Cursor | None):  # ty
             if status == S.SENDING:
                 args.append(sending_too_long_since())
             if cursor is not None:
-                args += [cursor.created_at, cursor.created_at, cursor.pk]
+                args += [cursor.moment, cursor.moment, cursor.pk]
             with connection.cursor() as raw:
                 raw.execute(sql, args)
                 raw.fetchall()
@@ -218,12 +218,15 @@ def measure(admins: dict[int, Membership]) -> None:
         {size: (lambda admin=admin: orders_needing_attention_count(membership=admin)) for size, admin in admins.items()}
     )
     for size, admin in admins.items():
+        counted = orders_needing_attention_count(membership=admin)
         emit(
             bench="orders_list",
             db=connection.vendor,
             orders=size,
             count="need attention",
-            value=orders_needing_attention_count(membership=admin),
+            value=counted.value,
+            limit=counted.limit,
+            shown=str(counted),
         )
     _growth(samples, 3, count="need attention")
 

@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from ocilink.accounts.models import Role
 from ocilink.accounts.selectors import SESSION_ORGANIZATION_KEY
+from ocilink.core.keyset import Cursor
 from ocilink.orders.models import PurchaseOrderEvent
-from ocilink.orders.selectors import Cursor
+from ocilink.orders.selectors import ATTENTION_COUNT_LIMIT
 from ocilink.orders.states import PurchaseOrderStatus
 from tests.factories import (
     MembershipFactory,
@@ -296,9 +297,44 @@ def test_the_queries_do_not_grow_with_the_page_and_leave_out_the_snapshot(organi
 
 def test_previous_from_near_the_top_shows_the_full_first_page(organization_with_1000_orders):
     _organization, orders, people = organization_with_1000_orders
-    cursor = Cursor.of(orders[3])  # only three orders are newer than this one
+    cursor = Cursor.at(orders[3].created_at, orders[3].pk)  # only three orders are newer than this one
 
     content = _client(people["admin"]).get(reverse("orders:list"), {"before": str(cursor)}).content.decode()
 
     assert ROW.findall(content) == [order.number for order in orders[:25]]
     assert PREVIOUS.search(content) is None
+
+
+def test_the_attention_count_stops_after_its_limit_and_says_so(organization_with_1000_orders):
+    organization, orders, people = organization_with_1000_orders
+    suppliers = [orders[0].supplier]
+    held = ATTENTION_COUNT_LIMIT - 23  # with the 23 failed ones: exactly the limit
+    seed_orders(
+        organization=organization,
+        buyers=[people["bob"]],
+        suppliers=suppliers,
+        statuses=[S.HELD] * held,
+        newest=timezone.now(),
+    )
+    client = _client(people["admin"])
+
+    at_limit = _visible_text(client.get(reverse("orders:list")).content.decode())
+    seed_orders(
+        organization=organization,
+        buyers=[people["bob"]],
+        suppliers=suppliers,
+        statuses=[S.FAILED],
+        newest=timezone.now(),
+    )
+    beyond = _visible_text(client.get(reverse("orders:list")).content.decode())
+    dutch = _visible_text(_dutch(people["admin"]))
+    pages = _walk(client, "?status=attention&per_page=100")
+
+    assert f"Orders ({ATTENTION_COUNT_LIMIT} need attention)" in at_limit
+    assert f"{ATTENTION_COUNT_LIMIT} orders need attention." in at_limit
+    assert f"Orders (more than {ATTENTION_COUNT_LIMIT} need attention)" in beyond
+    assert f"More than {ATTENTION_COUNT_LIMIT} orders need attention." in beyond
+    assert f"Bestellingen (meer dan {ATTENTION_COUNT_LIMIT} vragen aandacht)" in dutch
+    assert f"Meer dan {ATTENTION_COUNT_LIMIT} bestellingen vragen aandacht." in dutch
+    # The list itself still holds every one of them.
+    assert len({number for page in pages for number in page}) == ATTENTION_COUNT_LIMIT + 1

@@ -1,4 +1,5 @@
-"""Template context: how many of the orders a member sees need a person (one COUNT per page, for the navigation)."""
+"""Template context: how many of the orders a member sees need a person (one bounded COUNT per page, for the
+navigation)."""
 
 from __future__ import annotations
 

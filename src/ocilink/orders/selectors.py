@@ -1,23 +1,23 @@
 """Reads about purchase orders, always scoped to an organization: which orders a member sees, which of them need a
 person, and the pages of the orders list.
 
-The list is paged by keyset: a page is "the next N orders after this one" in the order newest first
-(``created_at``, then ``pk``, both descending), so page 400 costs what page 1 costs and an order that arrives while
-someone pages neither shifts the pages nor is shown twice. The indexes of ``PurchaseOrder`` match these reads.
+The list is paged by keyset (``core.keyset``): a page is "the next N orders after this one" in the order newest
+first (``created_at``, then ``pk``, both descending), so page 400 costs what page 1 costs and an order that arrives
+while someone pages neither shifts the pages nor is shown twice. The indexes of ``PurchaseOrder`` match these reads.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ocilink.accounts.models import Membership, Role
+from ocilink.core.keyset import BoundedCount, Cursor, Keyset, KeysetPage, bounded_count, keyset_page
 
 from .models import PurchaseOrder, PurchaseOrderEvent
 from .states import PurchaseOrderStatus
@@ -69,9 +69,17 @@ def needs_attention(cutoff: datetime) -> Q:
     return Q(status__in=(S.FAILED, S.HELD, S.SENDING)) & ~(Q(status=S.SENDING) & Q(_went_sending_since(cutoff)))
 
 
-def orders_needing_attention_count(*, membership: Membership) -> int:
-    """How many of the orders this member sees need a person (one COUNT, for the navigation)."""
-    return _scoped(membership).filter(needs_attention(sending_too_long_since())).count()
+# The navigation says "Orders (N need attention)" up to this many and "more than 100" beyond. The count runs on
+# every page, and an organization that lets failed orders pile up would otherwise pay for each of them on each
+# page; past a hundred the exact number changes nothing about what a person does first.
+ATTENTION_COUNT_LIMIT = 100
+
+
+def orders_needing_attention_count(*, membership: Membership) -> BoundedCount:
+    """How many of the orders this member sees need a person, up to ``ATTENTION_COUNT_LIMIT`` (one COUNT that stops
+    there, for the navigation)."""
+    orders = _scoped(membership).filter(needs_attention(sending_too_long_since()))
+    return bounded_count(orders.values("pk"), limit=ATTENTION_COUNT_LIMIT)
 
 
 # --- the list ---------------------------------------------------------------------------------------------------
@@ -113,74 +121,10 @@ LIST_FIELDS = (
     "buyer__username",
 )
 
-# Both numbers fit a 64-bit integer, as the database wants them.
-_CURSOR = re.compile(r"^(\d{1,18})-(\d{1,18})$")
+# The list's order: newest first (the indexes of ``PurchaseOrder`` have ``created_at`` and ``id`` in this order).
+NEWEST_FIRST = Keyset("created_at")
 
-
-@dataclass(frozen=True)
-class Cursor:
-    """A place in the list: an order's ``created_at`` (in microseconds since 1970, UTC) and its ``pk``."""
-
-    micros: int
-    pk: int
-
-    @classmethod
-    def of(cls, order: PurchaseOrder) -> Cursor:
-        delta = order.created_at - datetime(1970, 1, 1, tzinfo=UTC)
-        return cls((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds, order.pk)
-
-    @classmethod
-    def parse(cls, text: str | None) -> Cursor | None:
-        """The cursor in a page link; ``None`` for anything else (the list then starts at the top)."""
-        found = _CURSOR.match(text or "")
-        if found is None:
-            return None
-        cursor = cls(int(found.group(1)), int(found.group(2)))
-        try:
-            cursor.created_at  # noqa: B018  (a number past the year 9999 is no place in the list)
-        except OverflowError:
-            return None
-        return cursor
-
-    @property
-    def created_at(self) -> datetime:
-        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=self.micros)
-
-    def __str__(self) -> str:
-        return f"{self.micros}-{self.pk}"
-
-
-@dataclass(frozen=True)
-class OrderPage:
-    """One page of the list, newest first, with the cursors of the pages before and after it (``None``: none)."""
-
-    orders: Sequence[PurchaseOrder]
-    previous: Cursor | None
-    next: Cursor | None
-    first: bool
-
-
-def _older_than(cursor: Cursor) -> Q:
-    # Written so the database reads it as a range on the index ("created_at <= t" bounds the scan) and not as an
-    # OR it has to filter row by row: the rows at exactly t are then told apart by pk.
-    at = cursor.created_at
-    return Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(pk__lt=cursor.pk))
-
-
-def _newer_than(cursor: Cursor) -> Q:
-    at = cursor.created_at
-    return Q(created_at__gte=at) & (Q(created_at__gt=at) | Q(pk__gt=cursor.pk))
-
-
-def _slice(
-    orders: QuerySet[PurchaseOrder], *, after: Cursor | None, before: Cursor | None, limit: int
-) -> list[PurchaseOrder]:
-    """Up to ``limit`` rows next to the cursor, newest first (``before``: the ones just newer than it)."""
-    if before is not None:
-        return list(reversed(orders.filter(_newer_than(before)).order_by("created_at", "pk")[:limit]))
-    if after is not None:
-        orders = orders.filter(_older_than(after))
-    return list(orders.order_by("-created_at", "-pk")[:limit])
+OrderPage = KeysetPage[PurchaseOrder]
 
 
 def _newest_first(order: PurchaseOrder) -> tuple[datetime, int]:
@@ -209,29 +153,20 @@ def order_list_page(
         .only(*LIST_FIELDS)
         .annotate(recently_sending=_went_sending_since(cutoff))
     )
-    limit = size + 1
-    if show.attention:
-        rows = _slice(orders.filter(status=S.FAILED), after=after, before=before, limit=limit)
-        rows += _slice(orders.filter(status=S.HELD), after=after, before=before, limit=limit)
-        rows += _slice(orders.filter(status=S.SENDING, recently_sending=False), after=after, before=before, limit=limit)
+    if show.statuses:
+        orders = orders.filter(status__in=show.statuses)
+
+    def fetch(after: Cursor | None, before: Cursor | None, limit: int) -> Sequence[PurchaseOrder]:
+        if not show.attention:
+            return NEWEST_FIRST.rows(orders, after=after, before=before, limit=limit)
+        rows: list[PurchaseOrder] = []
+        for state in (
+            orders.filter(status=S.FAILED),
+            orders.filter(status=S.HELD),
+            orders.filter(status=S.SENDING, recently_sending=False),
+        ):
+            rows += NEWEST_FIRST.rows(state, after=after, before=before, limit=limit)
         rows.sort(key=_newest_first, reverse=True)
-        rows = rows[-limit:] if before is not None else rows[:limit]
-    else:
-        if show.statuses:
-            orders = orders.filter(status__in=show.statuses)
-        rows = _slice(orders, after=after, before=before, limit=limit)
-    if before is not None:
-        more_before, more_after = len(rows) > size, True
-        rows = rows[-size:]
-        if not more_before and len(rows) < size:
-            # Back at the top, on a page that is not full (orders went away meanwhile): show the top of the list.
-            return order_list_page(membership=membership, show=show, size=size)
-    else:
-        more_before, more_after = after is not None, len(rows) > size
-        rows = rows[:size]
-    return OrderPage(
-        orders=rows,
-        previous=Cursor.of(rows[0]) if more_before and rows else None,
-        next=Cursor.of(rows[-1]) if more_after and rows else None,
-        first=not more_before,
-    )
+        return rows[-limit:] if before is not None else rows[:limit]
+
+    return keyset_page(fetch, cursor_of=NEWEST_FIRST.cursor_of, size=size, after=after, before=before)

@@ -66,7 +66,7 @@ def order_list(request: MembershipRequest) -> HttpResponse:
         "orders/list.html",
         {
             "page": page,
-            "orders": page.orders,
+            "orders": page.rows,
             "show": show.key,
             "shows": [(key, label, query(status=key)) for key, label in SHOW_LABELS],
             "per_page": size,
