@@ -1,7 +1,8 @@
 """Approval pages of an organization with 10,000 order requests and of one with 100,000, in one database.
 
 Each organization gets its order requests built with ``bulk_create``: a realistic mix of statuses (two thirds
-approved, a fifth waiting for approval, some rejected and cancelled, one cart per buyer), 1 to 5 lines each, and
+approved, a fifth waiting for approval, some rejected and cancelled, one cart per buyer), submitted over the last
+two years, 1 to 5 lines each, and
 approval steps: every submitted request waits at level 1 for the role "approver", a third of them also need a
 named finance approver at level 2 (half of those have passed level 1 already), and decided requests keep their
 decided steps. Then the database is analysed (``ANALYZE``) and, with the Django test client, each page is requested
@@ -17,10 +18,12 @@ at page sizes 25, 50 and 100, for each organization:
 ``queries`` is the number of queries of one request (``CaptureQueriesContext``), ``shown`` the rows on the page;
 the ``counts`` line says how many requests each list holds in all.
 
-Growth: ``list`` and ``waiting`` are then timed at 25 rows a page on the first page and on a deep one (90 % down
-the list), the two organizations in turn (10,000, 100,000, 10,000, ...) so that other work on a shared machine
-falls on both alike, each with its ``floor``: the bare SELECT of that page (the same WHERE, ORDER BY, LIMIT and
-OFFSET, ids only) through a raw cursor. Each ``growth`` line divides p99 at 100,000 by p99 at 10,000.
+Growth: ``list`` and ``waiting`` are then timed at 25 rows a page on the first page and on a deep one (the page
+that starts 90 % down the list, through its ``after`` link), the two organizations in turn (10,000, 100,000,
+10,000, ...) so that other work on a shared machine falls on both alike, each with its ``floor``: the bare SELECT
+of that page (the same WHERE, ORDER BY and LIMIT, ids only) through a raw cursor. ``count`` times the navigation's
+"to approve" count alone, which stops after ``WAITING_COUNT_LIMIT`` requests. Each ``growth`` line divides p99 at
+100,000 by p99 at 10,000.
 
 Targets (2-core machine, not asserted): the same number of queries at every page size, p99 <= 200 ms, and p99 at
 100,000 within +-20 % of p99 at 10,000. Run on SQLite (a throw-away file) or on PostgreSQL with ``DATABASE_URL`` (a
@@ -32,6 +35,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 
 from _setup import django_setup, emit, emit_growth, median, paired_samples, percentile
@@ -45,8 +49,15 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from ocilink.accounts.models import Membership, Role  # noqa: E402
+from ocilink.core.keyset import Cursor, Keyset  # noqa: E402
 from ocilink.requisitions.models import ApprovalRule, ApprovalStep, OrderRequest, OrderRequestLine  # noqa: E402
-from ocilink.requisitions.selectors import order_request_list, order_requests_waiting_for  # noqa: E402
+from ocilink.requisitions.selectors import (  # noqa: E402
+    LONGEST_WAITING_FIRST,
+    NEWEST_FIRST,
+    approvals_waiting_count,
+    order_request_list,
+    order_requests_waiting_for,
+)
 from ocilink.requisitions.states import OrderRequestStatus  # noqa: E402
 from tests.factories import (  # noqa: E402
     DeliveryAddressFactory,
@@ -105,9 +116,10 @@ def build(rng: random.Random, requests_count: int):  # type: ignore[no-untyped-d
     statuses = statuses[:requests_count]
     rng.shuffle(statuses)
     now = timezone.now()
+    spacing = timedelta(days=2 * 365) / requests_count  # two years of requests, the oldest first
     carts_made: set[int] = set()
     requests = []
-    for status in statuses:
+    for position, status in enumerate(statuses):
         if status == OrderRequestStatus.DRAFT:
             requester = next(b for b in buyers if b.pk not in carts_made)
             carts_made.add(requester.pk)
@@ -121,7 +133,9 @@ def build(rng: random.Random, requests_count: int):  # type: ignore[no-untyped-d
                 status=status,
                 delivery_address=address,
                 reference=f"Project {rng.randint(1, 400)}",
-                submitted_at=None if status == OrderRequestStatus.DRAFT else now,
+                submitted_at=None
+                if status == OrderRequestStatus.DRAFT
+                else now - (requests_count - position) * spacing,
                 decided_at=now if decided else None,
             )
         )
@@ -266,23 +280,30 @@ def _growth(samples: dict[int, list[float]], digits: int, **labels: object) -> N
 
 def _listed(page: str, membership: Membership):  # type: ignore[no-untyped-def]
     if page == "waiting":
-        return order_requests_waiting_for(membership=membership)
-    return order_request_list(membership=membership)
+        return order_requests_waiting_for(membership=membership), LONGEST_WAITING_FIRST
+    return order_request_list(membership=membership), NEWEST_FIRST
+
+
+def _deep_cursor(page: str, membership: Membership) -> Cursor:
+    """The cursor that starts the page 90 % down the list (its ``after`` link)."""
+    requests, keyset = _listed(page, membership)
+    total = requests.count()
+    position = max(0, min(int(total * 0.9), total - GROWTH_PAGE_SIZE - 1) - 1)
+    return keyset.cursor_of(requests.only("created_at", "submitted_at")[position])
 
 
 def measure_growth(people: dict[int, dict[str, object]]) -> None:
     urls = {"list": reverse("requisitions:request_list"), "waiting": reverse("requisitions:waiting")}
     for page, url in urls.items():
-        clients, memberships, pages = {}, {}, {}
+        clients, memberships, cursors = {}, {}, {}
         for size, users in people.items():
             clients[size] = Client(HTTP_HOST="127.0.0.1")
             clients[size].force_login(users[page])
             memberships[size] = Membership.objects.select_related("user").get(user=users[page])
-            total = _listed(page, memberships[size]).count()
-            pages[size] = max(1, int(total / GROWTH_PAGE_SIZE * 0.9))
+            cursors[size] = _deep_cursor(page, memberships[size])
         for depth in ("first", "deep"):
             params = {
-                size: {"per_page": GROWTH_PAGE_SIZE, **({"page": pages[size]} if depth == "deep" else {})}
+                size: {"per_page": GROWTH_PAGE_SIZE, **({"after": str(cursors[size])} if depth == "deep" else {})}
                 for size in people
             }
             for size in people:
@@ -295,7 +316,6 @@ def measure_growth(people: dict[int, dict[str, object]]) -> None:
                     requests=size,
                     page=page,
                     depth=depth,
-                    page_number=params[size].get("page", 1),
                     shown=response.content.decode().count("<tr data-request="),
                     queries=len(captured),
                 )
@@ -303,13 +323,28 @@ def measure_growth(people: dict[int, dict[str, object]]) -> None:
             runs = {size: _page_run(clients[size], url, params[size]) for size in people}
             _growth(_samples(runs), 2, page=page, depth=depth)
             floors = {
-                size: _floor_run(
-                    _listed(page, memberships[size]),
-                    (pages[size] - 1) * GROWTH_PAGE_SIZE if depth == "deep" else 0,
-                )
+                size: _floor_run(*_listed(page, memberships[size]), cursors[size] if depth == "deep" else None)
                 for size in people
             }
             _growth(_samples(floors), 3, page=page, depth=depth, floor=True)
+    approvers = {
+        size: Membership.objects.select_related("user").get(user=users["waiting"]) for size, users in people.items()
+    }
+    for size, membership in approvers.items():
+        counted = approvals_waiting_count(membership=membership)
+        emit(
+            bench="approvals",
+            db=connection.vendor,
+            requests=size,
+            count="to approve",
+            value=counted.value,
+            limit=counted.limit,
+            shown=str(counted),
+        )
+    counts = {
+        size: (lambda m=membership: approvals_waiting_count(membership=m)) for size, membership in approvers.items()
+    }
+    _growth(_samples(counts), 3, count="to approve")
 
 
 def _page_run(client: Client, url: str, params: dict[str, object]):  # type: ignore[no-untyped-def]
@@ -319,9 +354,9 @@ def _page_run(client: Client, url: str, params: dict[str, object]):  # type: ign
     return run
 
 
-def _floor_run(requests, offset: int):  # type: ignore[no-untyped-def]
+def _floor_run(requests, keyset: Keyset, cursor: Cursor | None):  # type: ignore[no-untyped-def]
     """The page's own SELECT (ids only) through a raw cursor."""
-    rows = requests.values_list("pk", flat=True)[offset : offset + GROWTH_PAGE_SIZE]
+    rows = keyset.seek(requests, after=cursor).values_list("pk", flat=True)[: GROWTH_PAGE_SIZE + 1]
     sql, args = rows.query.sql_with_params()
 
     def run() -> None:

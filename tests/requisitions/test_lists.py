@@ -13,8 +13,8 @@ from .conftest import grant, logged_in, make_cart, rule, submitted
 
 pytestmark = pytest.mark.django_db
 
-# Today 7 (waiting) and 8 (list): session, user, membership, count, page, lines, open steps, and on the list the
-# waiting count. Room for two reads that other parts of the page (the navigation) may add.
+# Today 8 on both: session, user, membership, the page, its lines, its open steps, and the navigation's two counts
+# (waiting for my approval, orders needing attention). Room for two reads that other parts of the page may add.
 MAX_QUERIES = 10
 
 
@@ -58,9 +58,11 @@ def test_a_buyer_lists_their_own_requests_and_approvers_list_all_but_other_peopl
     assert _shown(for_buyer) == [cart.pk, mine.pk]
     assert _shown(for_approver) == [their_cart.pk, theirs.pk, mine.pk]
     assert _shown(for_admin) == [theirs.pk, mine.pk]
-    assert for_buyer.context["waiting_count"] == 0
-    assert for_admin.context["waiting_count"] == 0
-    assert logged_in(org.second_approver).get(requests).context["waiting_count"] == 2
+    assert for_buyer.context["approvals_waiting"].value == 0
+    assert for_admin.context["approvals_waiting"].value == 0
+    for_second_approver = logged_in(org.second_approver).get(requests)
+    assert for_second_approver.context["approvals_waiting"].value == 2
+    assert "Waiting for my approval (2)" in for_second_approver.content.decode()
 
 
 def test_the_status_filter_and_the_page_size(org):

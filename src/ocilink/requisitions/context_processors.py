@@ -1,4 +1,4 @@
-"""Template context: how many order requests wait for the current member's approval (one COUNT per page)."""
+"""Template context: how many order requests wait for the current member's approval (one bounded COUNT per page)."""
 
 from __future__ import annotations
 

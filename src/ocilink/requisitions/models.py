@@ -42,7 +42,18 @@ class OrderRequest(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["organization", "status", "-created_at"])]
+        # The two lists read one range of one of these and stop after a page (``selectors.request_lists``): an
+        # organization's requests newest first, all or of one status; a member's own, all or of one status; and
+        # what is submitted, longest waiting first.
+        indexes = [
+            models.Index(fields=["organization", "-created_at", "-id"], name="request_list_idx"),
+            models.Index(fields=["organization", "status", "-created_at", "-id"], name="request_list_status_idx"),
+            models.Index(fields=["organization", "requester", "-created_at", "-id"], name="request_list_mine_idx"),
+            models.Index(
+                fields=["organization", "requester", "status", "-created_at", "-id"], name="request_list_mine_st_idx"
+            ),
+            models.Index(fields=["organization", "status", "submitted_at", "id"], name="request_waiting_idx"),
+        ]
         verbose_name = _("order request")
         verbose_name_plural = _("order requests")
         constraints = [

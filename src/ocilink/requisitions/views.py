@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ocilink.accounts.decorators import membership_required
 from ocilink.accounts.permissions import MembershipRequest
+from ocilink.core.keyset import Cursor, KeysetPage
 from ocilink.suppliers.ledger import LedgerError, ledger_line_options
 from ocilink.suppliers.ledger_forms import LineAccountForm
 
@@ -22,21 +21,19 @@ from .forms import DecisionForm, SubmitForm
 from .handoff import order_request_approve_and_place, order_request_submit_and_place
 from .models import OrderRequest, OrderRequestLine
 from .selectors import (
-    approvals_waiting_count,
+    RequestRow,
     cart_for,
     cart_request_for,
     order_request_detail,
-    order_request_list,
+    order_request_list_page,
     order_requests_visible_to,
-    order_requests_waiting_for,
     own_order_request_of_line,
-    request_rows,
-    row_values,
+    waiting_page,
 )
 from .services import UNCHANGED, ApprovalError, ReopenError, SubmitError, order_request_reject, order_request_reopen
 from .states import OrderRequestStatus
 
-# Rows per page of the two lists; the page runs the same queries whatever the choice.
+# Rows per page of the two lists; a page runs the same queries whatever the choice and however deep it is.
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
 
@@ -124,47 +121,69 @@ def submit(request: MembershipRequest) -> HttpResponse:
     return redirect("requisitions:request_detail", pk=order_request.pk)
 
 
-def _page(request: HttpRequest, requests: QuerySet[OrderRequest, dict[str, Any]]) -> tuple[Page, int]:
+def _page_size(request: HttpRequest) -> int:
     try:
         size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
     except ValueError:
-        size = DEFAULT_PAGE_SIZE
-    if size not in PAGE_SIZES:
-        size = DEFAULT_PAGE_SIZE
-    return Paginator(requests, size).get_page(request.GET.get("page")), size
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def _cursors(request: HttpRequest) -> tuple[Cursor | None, Cursor | None]:
+    after = Cursor.parse(request.GET.get("after"))
+    return after, None if after else Cursor.parse(request.GET.get("before"))
+
+
+def _navigation(page: KeysetPage[RequestRow], size: int, newest_first: bool, **fixed: str) -> dict[str, object]:
+    """The links of a list page: to its top, to the pages before and after it, and to the other page sizes; each
+    keeps the list's filter (``fixed``)."""
+
+    def query(**extra: object) -> str:
+        params = {**fixed, "per_page": size if size != DEFAULT_PAGE_SIZE else "", **extra}
+        return "?" + urlencode({key: value for key, value in params.items() if value not in ("", None)})
+
+    return {
+        "page": page,
+        "rows": page.rows,
+        "per_page": size,
+        "page_sizes": [(choice, query(per_page=choice)) for choice in PAGE_SIZES],
+        "top_query": query(),
+        "previous_query": query(before=page.previous) if page.previous else None,
+        "next_query": query(after=page.next) if page.next else None,
+        "top_label": _("Newest") if newest_first else _("Oldest"),
+        "previous_label": _("Newer") if newest_first else _("Older"),
+        "next_label": _("Older") if newest_first else _("Newer"),
+    }
 
 
 @membership_required
 def request_list(request: MembershipRequest) -> HttpResponse:
-    membership = request.membership
+    """The order requests this member sees, newest first, a page at a time, all or of one status."""
     status = request.GET.get("status", "")
     if status not in OrderRequestStatus.values:
         status = ""
-    page, size = _page(request, row_values(order_request_list(membership=membership, status=status)))
-    return render(
-        request,
-        "requisitions/request_list.html",
-        {
-            "page": page,
-            "rows": request_rows(page.object_list),
-            "per_page": size,
-            "page_sizes": PAGE_SIZES,
-            "status": status,
-            "statuses": OrderRequestStatus.choices,
-            "waiting_count": approvals_waiting_count(membership=membership),
-        },
-    )
+    size = _page_size(request)
+    after, before = _cursors(request)
+    page = order_request_list_page(membership=request.membership, status=status, size=size, after=after, before=before)
+    context = _navigation(page, size, newest_first=True, status=status)
+    context["status"] = status
+    context["statuses"] = [(value, label, _status_query(value, size)) for value, label in OrderRequestStatus.choices]
+    context["all_query"] = _status_query("", size)
+    return render(request, "requisitions/request_list.html", context)
+
+
+def _status_query(status: str, size: int) -> str:
+    params = {"status": status, "per_page": size if size != DEFAULT_PAGE_SIZE else ""}
+    return "?" + urlencode({key: value for key, value in params.items() if value})
 
 
 @membership_required
 def waiting(request: MembershipRequest) -> HttpResponse:
-    requests = order_requests_waiting_for(membership=request.membership)
-    page, size = _page(request, row_values(requests))
-    return render(
-        request,
-        "requisitions/waiting.html",
-        {"page": page, "rows": request_rows(page.object_list), "per_page": size, "page_sizes": PAGE_SIZES},
-    )
+    """What waits for this member's approval, oldest first, a page at a time."""
+    size = _page_size(request)
+    after, before = _cursors(request)
+    page = waiting_page(membership=request.membership, size=size, after=after, before=before)
+    return render(request, "requisitions/waiting.html", _navigation(page, size, newest_first=False))
 
 
 def _visible(request: MembershipRequest, pk: int) -> OrderRequest:

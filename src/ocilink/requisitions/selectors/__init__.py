@@ -13,19 +13,27 @@ from .request_detail import (
     order_request_detail,
 )
 from .request_lists import (
+    LONGEST_WAITING_FIRST,
+    NEWEST_FIRST,
     ROW_FIELDS,
+    WAITING_COUNT_LIMIT,
     RequestRow,
     approvals_waiting_count,
     order_request_list,
+    order_request_list_page,
     order_requests_visible_to,
     order_requests_waiting_for,
     request_rows,
     row_values,
     sees_all_requests,
+    waiting_page,
 )
 
 __all__ = [
+    "LONGEST_WAITING_FIRST",
+    "NEWEST_FIRST",
     "ROW_FIELDS",
+    "WAITING_COUNT_LIMIT",
     "CartView",
     "EventView",
     "LastPrice",
@@ -38,10 +46,12 @@ __all__ = [
     "cart_request_for",
     "order_request_detail",
     "order_request_list",
+    "order_request_list_page",
     "order_requests_visible_to",
     "order_requests_waiting_for",
     "own_order_request_of_line",
     "request_rows",
     "row_values",
     "sees_all_requests",
+    "waiting_page",
 ]

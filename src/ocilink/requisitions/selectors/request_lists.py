@@ -1,9 +1,12 @@
 """Which order requests a member sees, and the two list pages: a member's order requests, and what waits for
 their approval.
 
-The list pages run a fixed number of queries whatever the page size: the count, the page's rows as plain values
-with their requester and cost centre, then one query for the lines and one for the open steps of all rows of the
-page.
+The list pages are paged by keyset (``core.keyset``): the order requests newest first (``created_at``, then
+``pk``), what waits for approval oldest first (``submitted_at``, then ``pk``), each read as one range of an index of
+``OrderRequest`` whatever the organization's size and however deep the page; no count of the whole list and no
+``OFFSET``. A page runs a fixed number of queries whatever its size and depth: the page's rows as plain values with
+their requester and cost centre, then one query for the lines and one for the open steps of all rows of the page.
+How many requests wait for a member's approval is a bounded count (``WAITING_COUNT_LIMIT``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ocilink.accounts.models import Membership, Role
+from ocilink.core.keyset import BoundedCount, Cursor, Keyset, KeysetPage, bounded_count, keyset_page
 from ocilink.core.money import net_amount, totals_per_currency
 from ocilink.requisitions.models import ApprovalStep, OrderRequest, OrderRequestLine
 from ocilink.requisitions.states import OrderRequestStatus
@@ -42,10 +46,19 @@ def order_requests_visible_to(*, membership: Membership) -> QuerySet[OrderReques
     return requests.filter(Q(requester_id=membership.user_id) | Exists(named))
 
 
+# The order of each list; the indexes of ``OrderRequest`` end in these columns.
+NEWEST_FIRST = Keyset("created_at")
+LONGEST_WAITING_FIRST = Keyset("submitted_at", descending=False)
+
+# "To approve (N)" counts up to this many and says "more than 100" beyond. The count runs on every page: one that
+# stops there costs the same for an approver with 200 requests waiting as for one with 20,000, and past a hundred
+# the exact number tells an approver nothing more about where to start (the oldest, at the top of their list).
+WAITING_COUNT_LIMIT = 100
+
+
 def order_request_list(*, membership: Membership, status: str = "") -> QuerySet[OrderRequest]:
     """A member's own order requests; approvers and administrators see every submitted one (other people's carts
-    stay private). Newest first: by id, which grows with the creation time and lets the database stop after one
-    page instead of sorting every request of the organization."""
+    stay private). Newest first: by creation time, then id."""
     requests = OrderRequest.objects.filter(organization_id=membership.organization_id)
     if sees_all_requests(membership):
         requests = requests.filter(~Q(status=OrderRequestStatus.DRAFT) | Q(requester_id=membership.user_id))
@@ -53,7 +66,7 @@ def order_request_list(*, membership: Membership, status: str = "") -> QuerySet[
         requests = requests.filter(requester_id=membership.user_id)
     if status:
         requests = requests.filter(status=status)
-    return requests.order_by("-pk")
+    return requests.order_by("-created_at", "-pk")
 
 
 def _waiting(membership: Membership) -> QuerySet[OrderRequest]:
@@ -80,9 +93,10 @@ def order_requests_waiting_for(*, membership: Membership) -> QuerySet[OrderReque
     return _waiting(membership).order_by("submitted_at", "pk")
 
 
-def approvals_waiting_count(*, membership: Membership) -> int:
-    """How many requests wait for this member's approval (for a link with a count)."""
-    return _waiting(membership).count()
+def approvals_waiting_count(*, membership: Membership) -> BoundedCount:
+    """How many requests wait for this member's approval, up to ``WAITING_COUNT_LIMIT`` (for a link with a
+    count)."""
+    return bounded_count(_waiting(membership).values("pk"), limit=WAITING_COUNT_LIMIT)
 
 
 # What a list row shows of the request itself; read as plain values (no model instances) to keep a page of 100
@@ -101,7 +115,7 @@ ROW_FIELDS = (
 
 
 def row_values(requests: QuerySet[OrderRequest]) -> QuerySet[OrderRequest, dict[str, Any]]:
-    """The requests as the values a list row needs; paginate this, then pass a page to ``request_rows``."""
+    """The requests as the values a list row needs; take a page of this, then pass it to ``request_rows``."""
     return requests.values(*ROW_FIELDS)
 
 
@@ -135,9 +149,12 @@ def request_rows(values: Iterable[dict[str, Any]]) -> list[RequestRow]:
     page = list(values)
     ids = [value["pk"] for value in page]
     amounts: dict[int, list[tuple[str, Decimal | None]]] = {pk: [] for pk in ids}
-    for request_id, currency, unit_price, quantity, price_unit in OrderRequestLine.objects.filter(
-        order_request_id__in=ids
-    ).values_list("order_request_id", "currency", "unit_price", "quantity", "price_unit"):
+    # No order (the model's would join the requests only to sort by their creation time).
+    for request_id, currency, unit_price, quantity, price_unit in (
+        OrderRequestLine.objects.filter(order_request_id__in=ids)
+        .order_by()
+        .values_list("order_request_id", "currency", "unit_price", "quantity", "price_unit")
+    ):
         amount = (
             None if unit_price is None else net_amount(unit_price=unit_price, quantity=quantity, price_unit=price_unit)
         )
@@ -185,3 +202,35 @@ def request_rows(values: Iterable[dict[str, Any]]) -> list[RequestRow]:
             )
         )
     return rows
+
+
+def _page(
+    requests: QuerySet[OrderRequest], keyset: Keyset, *, size: int, after: Cursor | None, before: Cursor | None
+) -> KeysetPage[RequestRow]:
+    values = row_values(requests)
+
+    def fetch(after: Cursor | None, before: Cursor | None, limit: int) -> list[dict[str, Any]]:
+        return keyset.rows(values, after=after, before=before, limit=limit)
+
+    page = keyset_page(fetch, cursor_of=keyset.cursor_of, size=size, after=after, before=before)
+    return page.with_rows(request_rows(page.rows))
+
+
+def order_request_list_page(
+    *,
+    membership: Membership,
+    status: str = "",
+    size: int = 25,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+) -> KeysetPage[RequestRow]:
+    """A page of ``order_request_list``, newest first: the first, the one after ``after`` or before ``before``."""
+    requests = order_request_list(membership=membership, status=status)
+    return _page(requests, NEWEST_FIRST, size=size, after=after, before=before)
+
+
+def waiting_page(
+    *, membership: Membership, size: int = 25, after: Cursor | None = None, before: Cursor | None = None
+) -> KeysetPage[RequestRow]:
+    """A page of what waits for this member's approval, oldest first."""
+    return _page(_waiting(membership), LONGEST_WAITING_FIRST, size=size, after=after, before=before)
