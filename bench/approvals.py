@@ -18,12 +18,13 @@ at page sizes 25, 50 and 100, for each organization:
 ``queries`` is the number of queries of one request (``CaptureQueriesContext``), ``shown`` the rows on the page;
 the ``counts`` line says how many requests each list holds in all.
 
-Growth: ``list`` and ``waiting`` are then timed at 25 rows a page on the first page and on a deep one (the page
-that starts 90 % down the list, through its ``after`` link), the two organizations in turn (10,000, 100,000,
-10,000, ...) so that other work on a shared machine falls on both alike, each with its ``floor``: the bare SELECT
-of that page (the same WHERE, ORDER BY and LIMIT, ids only) through a raw cursor. ``count`` times the navigation's
-"to approve" count alone, which stops after ``WAITING_COUNT_LIMIT`` requests. Each ``growth`` line divides p99 at
-100,000 by p99 at 10,000.
+Growth: ``list``, ``waiting`` and ``waiting_named`` are then timed at 25 rows a page on the first page and on a
+deep one (the page that starts 90 % down the list, through its ``after`` link), the two organizations in turn
+(10,000, 100,000, 10,000, ...) so that other work on a shared machine falls on both alike, each with its
+``floor``: the bare SELECT of that page (the same WHERE, ORDER BY and LIMIT, ids only; what waits for approval: the
+two reads of the approval steps, by name and by role) through a raw cursor. ``count`` times the navigation's "to
+approve" count alone (of the approver and of the named approver), which stops after ``WAITING_COUNT_LIMIT``
+requests. Each ``growth`` line divides p99 at 100,000 by p99 at 10,000.
 
 Targets (2-core machine, not asserted): the same number of queries at every page size, p99 <= 200 ms, and p99 at
 100,000 within +-20 % of p99 at 10,000. Run on SQLite (a throw-away file) or on PostgreSQL with ``DATABASE_URL`` (a
@@ -37,23 +38,26 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from _setup import django_setup, emit, emit_growth, median, paired_samples, percentile
 
 django_setup()
 
 from django.db import connection  # noqa: E402
+from django.db.models import QuerySet  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from ocilink.accounts.models import Membership, Role  # noqa: E402
-from ocilink.core.keyset import Cursor, Keyset  # noqa: E402
+from ocilink.core.keyset import Cursor  # noqa: E402
 from ocilink.requisitions.models import ApprovalRule, ApprovalStep, OrderRequest, OrderRequestLine  # noqa: E402
 from ocilink.requisitions.selectors import (  # noqa: E402
     LONGEST_WAITING_FIRST,
     NEWEST_FIRST,
+    approval_steps_waiting_for,
     approvals_waiting_count,
     order_request_list,
     order_requests_waiting_for,
@@ -175,6 +179,8 @@ def build(rng: random.Random, requests_count: int):  # type: ignore[no-untyped-d
         steps.append(
             ApprovalStep(
                 order_request=order_request,
+                organization=organization,
+                waiting_since=order_request.submitted_at,
                 rule=level_1,
                 level=1,
                 approver_role=Role.APPROVER,
@@ -194,6 +200,8 @@ def build(rng: random.Random, requests_count: int):  # type: ignore[no-untyped-d
             steps.append(
                 ApprovalStep(
                     order_request=order_request,
+                    organization=organization,
+                    waiting_since=order_request.submitted_at,
                     rule=rule,
                     level=2,
                     approver=rule.approver,
@@ -278,22 +286,37 @@ def _growth(samples: dict[int, list[float]], digits: int, **labels: object) -> N
     emit_growth(samples, bench="approvals", db=connection.vendor, size_label="requests", digits=digits, **labels)
 
 
-def _listed(page: str, membership: Membership):  # type: ignore[no-untyped-def]
-    if page == "waiting":
-        return order_requests_waiting_for(membership=membership), LONGEST_WAITING_FIRST
-    return order_request_list(membership=membership), NEWEST_FIRST
-
-
 def _deep_cursor(page: str, membership: Membership) -> Cursor:
     """The cursor that starts the page 90 % down the list (its ``after`` link)."""
-    requests, keyset = _listed(page, membership)
+    waiting = page.startswith("waiting")
+    requests = (
+        order_requests_waiting_for(membership=membership) if waiting else order_request_list(membership=membership)
+    )
     total = requests.count()
     position = max(0, min(int(total * 0.9), total - GROWTH_PAGE_SIZE - 1) - 1)
-    return keyset.cursor_of(requests.only("created_at", "submitted_at")[position])
+    row = requests.only("created_at", "submitted_at")[position]
+    return Cursor.at(row.submitted_at if waiting else row.created_at, row.pk)
+
+
+def _floor_selects(page: str, membership: Membership, cursor: Cursor | None) -> list[QuerySet[Any, Any]]:
+    """The page's own SELECTs (ids only): what waits for approval, one per way a step names the member (by name, by
+    role); the list, one."""
+    limit = GROWTH_PAGE_SIZE + 1
+    if page.startswith("waiting"):
+        return [
+            LONGEST_WAITING_FIRST.seek(steps, after=cursor)[:limit]
+            for steps in approval_steps_waiting_for(membership=membership)
+        ]
+    requests = order_request_list(membership=membership)
+    return [NEWEST_FIRST.seek(requests, after=cursor).values_list("pk", flat=True)[:limit]]
 
 
 def measure_growth(people: dict[int, dict[str, object]]) -> None:
-    urls = {"list": reverse("requisitions:request_list"), "waiting": reverse("requisitions:waiting")}
+    urls = {
+        "list": reverse("requisitions:request_list"),
+        "waiting": reverse("requisitions:waiting"),
+        "waiting_named": reverse("requisitions:waiting"),
+    }
     for page, url in urls.items():
         clients, memberships, cursors = {}, {}, {}
         for size, users in people.items():
@@ -323,28 +346,30 @@ def measure_growth(people: dict[int, dict[str, object]]) -> None:
             runs = {size: _page_run(clients[size], url, params[size]) for size in people}
             _growth(_samples(runs), 2, page=page, depth=depth)
             floors = {
-                size: _floor_run(*_listed(page, memberships[size]), cursors[size] if depth == "deep" else None)
+                size: _floor_run(_floor_selects(page, memberships[size], cursors[size] if depth == "deep" else None))
                 for size in people
             }
             _growth(_samples(floors), 3, page=page, depth=depth, floor=True)
-    approvers = {
-        size: Membership.objects.select_related("user").get(user=users["waiting"]) for size, users in people.items()
-    }
-    for size, membership in approvers.items():
-        counted = approvals_waiting_count(membership=membership)
-        emit(
-            bench="approvals",
-            db=connection.vendor,
-            requests=size,
-            count="to approve",
-            value=counted.value,
-            limit=counted.limit,
-            shown=str(counted),
-        )
-    counts = {
-        size: (lambda m=membership: approvals_waiting_count(membership=m)) for size, membership in approvers.items()
-    }
-    _growth(_samples(counts), 3, count="to approve")
+    for page in ("waiting", "waiting_named"):
+        members = {
+            size: Membership.objects.select_related("user").get(user=users[page]) for size, users in people.items()
+        }
+        for size, membership in members.items():
+            counted = approvals_waiting_count(membership=membership)
+            emit(
+                bench="approvals",
+                db=connection.vendor,
+                requests=size,
+                count="to approve",
+                page=page,
+                value=counted.value,
+                limit=counted.limit,
+                shown=str(counted),
+            )
+        counts = {
+            size: (lambda m=membership: approvals_waiting_count(membership=m)) for size, membership in members.items()
+        }
+        _growth(_samples(counts), 3, count="to approve", page=page)
 
 
 def _page_run(client: Client, url: str, params: dict[str, object]):  # type: ignore[no-untyped-def]
@@ -354,15 +379,15 @@ def _page_run(client: Client, url: str, params: dict[str, object]):  # type: ign
     return run
 
 
-def _floor_run(requests, keyset: Keyset, cursor: Cursor | None):  # type: ignore[no-untyped-def]
-    """The page's own SELECT (ids only) through a raw cursor."""
-    rows = keyset.seek(requests, after=cursor).values_list("pk", flat=True)[: GROWTH_PAGE_SIZE + 1]
-    sql, args = rows.query.sql_with_params()
+def _floor_run(selects: list[QuerySet[Any, Any]]):  # type: ignore[no-untyped-def]
+    """The page's own SELECTs through a raw cursor."""
+    statements = [select.query.sql_with_params() for select in selects]
 
     def run() -> None:
         with connection.cursor() as raw:
-            raw.execute(sql, args)
-            raw.fetchall()
+            for sql, args in statements:
+                raw.execute(sql, args)
+                raw.fetchall()
 
     return run
 

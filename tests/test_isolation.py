@@ -253,7 +253,14 @@ def build_world() -> World:
     )
     _copy_line(cart_line, submitted)
     rule = ApprovalRule.objects.create(organization=organization, name="Manager", approver=approver.user)
-    step = ApprovalStep.objects.create(order_request=submitted, rule=rule, level=1, approver=approver.user)
+    step = ApprovalStep.objects.create(
+        order_request=submitted,
+        organization=organization,
+        waiting_since=submitted.submitted_at,
+        rule=rule,
+        level=1,
+        approver=approver.user,
+    )
 
     # An approved request, ordered: its purchase order with a dispatch, one attempt and the document.
     approved = OrderRequest.objects.create(

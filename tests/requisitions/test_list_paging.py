@@ -19,7 +19,7 @@ from django.utils import timezone
 from ocilink.accounts.models import Role
 from ocilink.core.keyset import Cursor
 from ocilink.requisitions.models import ApprovalStep, OrderRequest
-from ocilink.requisitions.selectors import WAITING_COUNT_LIMIT
+from ocilink.requisitions.selectors import WAITING_COUNT_LIMIT, order_requests_waiting_for
 from ocilink.requisitions.states import OrderRequestStatus
 
 from .conftest import Org, logged_in
@@ -57,7 +57,14 @@ def _requests(
     OrderRequest.objects.bulk_update(made, ["created_at", "submitted_at"])
     if status == OrderRequestStatus.SUBMITTED:
         ApprovalStep.objects.bulk_create(
-            ApprovalStep(order_request=order_request, level=1, approver_role=Role.APPROVER) for order_request in made
+            ApprovalStep(
+                order_request=order_request,
+                organization=org.organization,
+                waiting_since=order_request.submitted_at,
+                level=1,
+                approver_role=Role.APPROVER,
+            )
+            for order_request in made
         )
     return made
 
@@ -302,3 +309,38 @@ def test_the_count_to_approve_stops_after_its_limit_and_says_so(org):
     assert f"Waiting for my approval (more than {WAITING_COUNT_LIMIT})" in beyond
     assert f"Te beoordelen (meer dan {WAITING_COUNT_LIMIT})" in dutch
     assert f"Wacht op mijn goedkeuring (meer dan {WAITING_COUNT_LIMIT})" in dutch
+
+
+def _step(
+    order_request: OrderRequest, *, level: int, status: str = ApprovalStep.Status.PENDING, **who: Any
+) -> ApprovalStep:
+    return ApprovalStep(
+        order_request=order_request,
+        organization_id=order_request.organization_id,
+        waiting_since=order_request.submitted_at,
+        level=level,
+        status=status,
+        **who,
+    )
+
+
+def test_what_waits_for_a_named_approver_and_for_their_role_is_listed_once_in_full_pages(org):
+    requests = _requests(org, 40)  # each waits for the role "approver" at level 1
+    # Half of them name Arno himself at level 1 too (one request, two reasons); others name him at level 2 only
+    # after level 1 (then still open: not his to decide yet).
+    ApprovalStep.objects.bulk_create(_step(r, level=1, approver=org.approver) for r in requests[::2])
+    later = _requests(org, 30, oldest=timezone.now() - timedelta(days=10))
+    ApprovalStep.objects.bulk_create(_step(r, level=2, approver=org.approver) for r in later)
+    ApprovalStep.objects.filter(order_request__in=later[:20], level=1).update(status=ApprovalStep.Status.APPROVED)
+    ApprovalStep.objects.filter(order_request__in=later[20:], level=1).update(approver_role=Role.ADMINISTRATOR)
+    membership = org.approver.memberships.get()
+    client = logged_in(org.approver)
+
+    pages = _walk(client, WAITING)
+    text = _visible_text(client.get(reverse(WAITING)).content.decode())
+
+    expected = _longest_waiting_first(requests) + _longest_waiting_first(later[:20])
+    assert [len(page) for page in pages] == [25, 25, 10]
+    assert _flat(pages) == expected
+    assert [r.pk for r in order_requests_waiting_for(membership=membership)] == expected
+    assert "To approve (60)" in text

@@ -13,7 +13,7 @@ hand can start the list somewhere else, but never show a row the query does not 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -65,43 +65,63 @@ class Cursor:
 
 @dataclass(frozen=True)
 class Keyset:
-    """The order of a list: by the moment in ``field``, then by ``pk``; newest first (``descending``) or oldest
-    first. Each list needs an index on its filter columns followed by ``field`` and ``id`` in this order."""
+    """The order of a list: by the moment in ``field``, then by ``tiebreak`` (the row's ``pk``, or the id of what
+    the row stands for); newest first (``descending``) or oldest first. Each list needs an index on its filter
+    columns followed by ``field`` and ``tiebreak`` in this order."""
 
     field: str
     descending: bool = True
+    tiebreak: str = "pk"
 
     def cursor_of(self, row: Model | Mapping[str, Any]) -> Cursor:
-        """The cursor of a row: a model instance, or a dict of values holding ``field`` and ``pk``."""
+        """The cursor of a row: a model instance, or a dict of values holding ``field`` and ``tiebreak``."""
         if isinstance(row, Mapping):
-            return Cursor.at(row[self.field], row["pk"])
-        return Cursor.at(getattr(row, self.field), row.pk)
+            return Cursor.at(row[self.field], row[self.tiebreak])
+        return Cursor.at(getattr(row, self.field), getattr(row, self.tiebreak))
 
     def _beyond(self, cursor: Cursor, *, later: bool) -> Q:
         # Written so the database reads it as a range on the index ("field <= t" bounds the scan) and not as an OR
-        # it has to filter row by row: the rows at exactly t are then told apart by pk.
-        at = cursor.moment
+        # it has to filter row by row: the rows at exactly t are then told apart by the tiebreak.
+        at, field, tiebreak = cursor.moment, self.field, self.tiebreak
         if later:
-            return Q(**{f"{self.field}__gte": at}) & (Q(**{f"{self.field}__gt": at}) | Q(pk__gt=cursor.pk))
-        return Q(**{f"{self.field}__lte": at}) & (Q(**{f"{self.field}__lt": at}) | Q(pk__lt=cursor.pk))
+            return Q(**{f"{field}__gte": at}) & (Q(**{f"{field}__gt": at}) | Q(**{f"{tiebreak}__gt": cursor.pk}))
+        return Q(**{f"{field}__lte": at}) & (Q(**{f"{field}__lt": at}) | Q(**{f"{tiebreak}__lt": cursor.pk}))
 
     def seek(
         self, rows: QuerySet[Any, T], *, after: Cursor | None = None, before: Cursor | None = None
     ) -> QuerySet[Any, T]:
         """The rows after ``after`` in the list's order; or, with ``before``, the rows before it, nearest first
         (reversed: ``rows`` puts them back in the list's order)."""
-        forward = ("-" if self.descending else "") + self.field, ("-pk" if self.descending else "pk")
-        backward = tuple(key[1:] if key.startswith("-") else "-" + key for key in forward)
+        sign = "-" if self.descending else ""
+        back = "" if self.descending else "-"
         if before is not None:
-            return rows.filter(self._beyond(before, later=self.descending)).order_by(*backward)
+            rows = rows.filter(self._beyond(before, later=self.descending))
+            return rows.order_by(back + self.field, back + self.tiebreak)
         if after is not None:
             rows = rows.filter(self._beyond(after, later=not self.descending))
-        return rows.order_by(*forward)
+        return rows.order_by(sign + self.field, sign + self.tiebreak)
 
     def rows(self, rows: QuerySet[Any, T], *, after: Cursor | None, before: Cursor | None, limit: int) -> list[T]:
         """Up to ``limit`` rows next to the cursor, in the list's order."""
         found = list(self.seek(rows, after=after, before=before)[:limit])
         return found[::-1] if before is not None else found
+
+    def merged_rows(
+        self, sources: Iterable[QuerySet[Any, T]], *, after: Cursor | None, before: Cursor | None, limit: int
+    ) -> list[T]:
+        """``rows`` of a list that is the union of several querysets in this order (each a range of its own index),
+        merged; a row found in more than one (the same cursor) counts once. The ``limit`` rows next to the cursor
+        of the union are among the ``limit`` next to it of each source, so one query per source does."""
+        found: dict[Cursor, T] = {}
+        for source in sources:
+            for row in self.rows(source, after=after, before=before, limit=limit):
+                found.setdefault(self.cursor_of(row), row)  # type: ignore[arg-type]
+        ordered = [found[cursor] for cursor in sorted(found, key=_place, reverse=self.descending)]
+        return ordered[-limit:] if before is not None else ordered[:limit]
+
+
+def _place(cursor: Cursor) -> tuple[int, int]:
+    return (cursor.micros, cursor.pk)
 
 
 @dataclass(frozen=True)

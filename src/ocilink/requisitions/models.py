@@ -42,9 +42,8 @@ class OrderRequest(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at"]
-        # The two lists read one range of one of these and stop after a page (``selectors.request_lists``): an
-        # organization's requests newest first, all or of one status; a member's own, all or of one status; and
-        # what is submitted, longest waiting first.
+        # The list of requests reads one range of one of these and stops after a page (``selectors.request_lists``):
+        # an organization's requests newest first, all or of one status; a member's own, all or of one status.
         indexes = [
             models.Index(fields=["organization", "-created_at", "-id"], name="request_list_idx"),
             models.Index(fields=["organization", "status", "-created_at", "-id"], name="request_list_status_idx"),
@@ -52,7 +51,6 @@ class OrderRequest(TimeStampedModel):
             models.Index(
                 fields=["organization", "requester", "status", "-created_at", "-id"], name="request_list_mine_st_idx"
             ),
-            models.Index(fields=["organization", "status", "submitted_at", "id"], name="request_waiting_idx"),
         ]
         verbose_name = _("order request")
         verbose_name_plural = _("order requests")
@@ -167,7 +165,12 @@ class ApprovalRule(TimeStampedModel):
 
 
 class ApprovalStep(models.Model):
-    """One approval a submitted order request needs; steps of a lower level are decided first."""
+    """One approval a submitted order request needs; steps of a lower level are decided first.
+
+    ``organization`` and ``waiting_since`` (when the request was submitted) are copies of the request's, made with
+    the step: "waiting for my approval" then reads a member's pending steps, by name and by role, oldest first, as
+    one range of an index each, however many requests the organization has.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -176,6 +179,9 @@ class ApprovalStep(models.Model):
         VOID = "void", _("Void (the request was changed)")
 
     order_request = models.ForeignKey(OrderRequest, on_delete=models.CASCADE, related_name="approval_steps")
+    # Its own index would repeat the start of the two below.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+    waiting_since = models.DateTimeField()
     rule = models.ForeignKey(ApprovalRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     level = models.PositiveSmallIntegerField()
     approver = models.ForeignKey(
@@ -195,6 +201,15 @@ class ApprovalStep(models.Model):
         indexes = [
             models.Index(fields=["approver", "status"]),
             models.Index(fields=["approver_role", "status"]),
+            # What waits for a member's approval (``selectors.request_lists``), oldest first: by name, and by role.
+            models.Index(
+                fields=["organization", "approver", "status", "waiting_since", "order_request"],
+                name="step_waiting_approver_idx",
+            ),
+            models.Index(
+                fields=["organization", "approver_role", "status", "waiting_since", "order_request"],
+                name="step_waiting_role_idx",
+            ),
         ]
 
     def __str__(self) -> str:

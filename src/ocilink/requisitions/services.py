@@ -165,6 +165,8 @@ def order_request_submit(
         ApprovalStep.objects.bulk_create(
             ApprovalStep(
                 order_request=locked,
+                organization_id=locked.organization_id,
+                waiting_since=locked.submitted_at,
                 level=step.level,
                 approver_id=step.approver_id,
                 approver_role=step.approver_role,

@@ -33,8 +33,4 @@ class Migration(migrations.Migration):
             model_name='orderrequest',
             index=models.Index(fields=['organization', 'requester', 'status', '-created_at', '-id'], name='request_list_mine_st_idx'),
         ),
-        migrations.AddIndex(
-            model_name='orderrequest',
-            index=models.Index(fields=['organization', 'status', 'submitted_at', 'id'], name='request_waiting_idx'),
-        ),
     ]

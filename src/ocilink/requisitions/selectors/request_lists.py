@@ -2,11 +2,13 @@
 their approval.
 
 The list pages are paged by keyset (``core.keyset``): the order requests newest first (``created_at``, then
-``pk``), what waits for approval oldest first (``submitted_at``, then ``pk``), each read as one range of an index of
-``OrderRequest`` whatever the organization's size and however deep the page; no count of the whole list and no
-``OFFSET``. A page runs a fixed number of queries whatever its size and depth: the page's rows as plain values with
-their requester and cost centre, then one query for the lines and one for the open steps of all rows of the page.
-How many requests wait for a member's approval is a bounded count (``WAITING_COUNT_LIMIT``).
+``pk``), each page one range of an index of ``OrderRequest``; what waits for approval oldest first (the submission
+time, then the request's id), each page one range of each of two indexes of ``ApprovalStep`` (by name, by role).
+So a page costs the same whatever the organization's size and however deep it is; no count of the whole list and
+no ``OFFSET``. A page runs a fixed number of queries whatever its size and depth: its rows as plain values with
+their requester and cost centre (what waits for approval: first the two reads of the steps), then one query for
+the lines and one for the open steps of all rows of the page. How many requests wait for a member's approval is a
+bounded count (``WAITING_COUNT_LIMIT``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ocilink.accounts.models import Membership, Role
-from ocilink.core.keyset import BoundedCount, Cursor, Keyset, KeysetPage, bounded_count, keyset_page
+from ocilink.core.keyset import BoundedCount, Cursor, Keyset, KeysetPage, keyset_page
 from ocilink.core.money import net_amount, totals_per_currency
 from ocilink.requisitions.models import ApprovalStep, OrderRequest, OrderRequestLine
 from ocilink.requisitions.states import OrderRequestStatus
@@ -32,8 +34,9 @@ def sees_all_requests(membership: Membership) -> bool:
     return membership.role in (Role.APPROVER, Role.ADMINISTRATOR) or membership.user.is_staff
 
 
-def _steps_naming(membership: Membership) -> QuerySet[ApprovalStep]:
-    return ApprovalStep.objects.filter(Q(approver_id=membership.user_id) | Q(approver_role=membership.role))
+def _naming(membership: Membership) -> Q:
+    """Steps that name this member: as their approver, or through their role."""
+    return Q(approver_id=membership.user_id) | Q(approver_role=membership.role)
 
 
 def order_requests_visible_to(*, membership: Membership) -> QuerySet[OrderRequest]:
@@ -42,13 +45,15 @@ def order_requests_visible_to(*, membership: Membership) -> QuerySet[OrderReques
     requests = OrderRequest.objects.filter(organization_id=membership.organization_id)
     if sees_all_requests(membership):
         return requests
-    named = _steps_naming(membership).filter(order_request=OuterRef("pk"))
+    named = ApprovalStep.objects.filter(_naming(membership), order_request=OuterRef("pk"))
     return requests.filter(Q(requester_id=membership.user_id) | Exists(named))
 
 
-# The order of each list; the indexes of ``OrderRequest`` end in these columns.
+# The order of each list. The list of requests: newest first (the indexes of ``OrderRequest`` end in these columns).
+# What waits for approval: longest waiting first, read from the approval steps (their indexes end in these columns;
+# ``waiting_since`` is the request's submission time, and the request's id tells apart requests of one moment).
 NEWEST_FIRST = Keyset("created_at")
-LONGEST_WAITING_FIRST = Keyset("submitted_at", descending=False)
+LONGEST_WAITING_FIRST = Keyset("waiting_since", descending=False, tiebreak="order_request_id")
 
 # "To approve (N)" counts up to this many and says "more than 100" beyond. The count runs on every page: one that
 # stops there costs the same for an approver with 200 requests waiting as for one with 20,000, and past a hundred
@@ -69,34 +74,54 @@ def order_request_list(*, membership: Membership, status: str = "") -> QuerySet[
     return requests.order_by("-created_at", "-pk")
 
 
-def _waiting(membership: Membership) -> QuerySet[OrderRequest]:
-    if membership.pk is None:  # platform staff acting in the organization: they see, but never approve
-        return OrderRequest.objects.none()
+def _deciding_now() -> QuerySet[ApprovalStep]:
+    """Pending steps with no pending step of a lower level on their request: the level being decided now."""
     lower_level_open = ApprovalStep.objects.filter(
         order_request=OuterRef("order_request"), status=ApprovalStep.Status.PENDING, level__lt=OuterRef("level")
     )
-    mine_now = (
-        _steps_naming(membership)
-        .filter(order_request=OuterRef("pk"), status=ApprovalStep.Status.PENDING)
-        .filter(~Exists(lower_level_open))
-    )
-    return (
-        OrderRequest.objects.filter(organization_id=membership.organization_id, status=OrderRequestStatus.SUBMITTED)
-        .exclude(requester_id=membership.user_id)
-        .filter(Exists(mine_now))
-    )
+    return ApprovalStep.objects.filter(status=ApprovalStep.Status.PENDING).filter(~Exists(lower_level_open))
 
 
 def order_requests_waiting_for(*, membership: Membership) -> QuerySet[OrderRequest]:
     """Submitted requests of other people with a pending step that names this member at its current level (all
     lower levels approved). Oldest first: they have waited longest."""
-    return _waiting(membership).order_by("submitted_at", "pk")
+    if membership.pk is None:  # platform staff acting in the organization: they see, but never approve
+        return OrderRequest.objects.none()
+    mine_now = _deciding_now().filter(_naming(membership), order_request=OuterRef("pk"))
+    return (
+        OrderRequest.objects.filter(organization_id=membership.organization_id, status=OrderRequestStatus.SUBMITTED)
+        .exclude(requester_id=membership.user_id)
+        .filter(Exists(mine_now))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def approval_steps_waiting_for(*, membership: Membership) -> list[QuerySet[ApprovalStep, Any]]:
+    """``order_requests_waiting_for`` read from the steps, as the list and its count read it: one queryset for the
+    steps that name this member and one for those that name their role, each a range of one index of
+    ``ApprovalStep`` in the order ``LONGEST_WAITING_FIRST`` (reading the requests first would have the database
+    look at every submitted request of the organization to find the few that wait for a named approver). Each row:
+    ``order_request_id`` and ``waiting_since``, once per request."""
+    if membership.pk is None:
+        return []
+    steps = (
+        _deciding_now()
+        .filter(organization_id=membership.organization_id, order_request__status=OrderRequestStatus.SUBMITTED)
+        .exclude(order_request__requester_id=membership.user_id)
+        .values("order_request_id", "waiting_since")
+        .distinct()
+    )
+    return [steps.filter(approver_id=membership.user_id), steps.filter(approver_role=membership.role)]
 
 
 def approvals_waiting_count(*, membership: Membership) -> BoundedCount:
-    """How many requests wait for this member's approval, up to ``WAITING_COUNT_LIMIT`` (for a link with a
-    count)."""
-    return bounded_count(_waiting(membership).values("pk"), limit=WAITING_COUNT_LIMIT)
+    """How many requests wait for this member's approval, up to ``WAITING_COUNT_LIMIT`` (for a link with a count):
+    at most ``WAITING_COUNT_LIMIT + 1`` of them from each of ``approval_steps_waiting_for``, counted together."""
+    waiting: set[int] = set()
+    for steps in approval_steps_waiting_for(membership=membership):
+        rows = LONGEST_WAITING_FIRST.rows(steps, after=None, before=None, limit=WAITING_COUNT_LIMIT + 1)
+        waiting.update(row["order_request_id"] for row in rows)
+    return BoundedCount(value=min(len(waiting), WAITING_COUNT_LIMIT + 1), limit=WAITING_COUNT_LIMIT)
 
 
 # What a list row shows of the request itself; read as plain values (no model instances) to keep a page of 100
@@ -204,18 +229,6 @@ def request_rows(values: Iterable[dict[str, Any]]) -> list[RequestRow]:
     return rows
 
 
-def _page(
-    requests: QuerySet[OrderRequest], keyset: Keyset, *, size: int, after: Cursor | None, before: Cursor | None
-) -> KeysetPage[RequestRow]:
-    values = row_values(requests)
-
-    def fetch(after: Cursor | None, before: Cursor | None, limit: int) -> list[dict[str, Any]]:
-        return keyset.rows(values, after=after, before=before, limit=limit)
-
-    page = keyset_page(fetch, cursor_of=keyset.cursor_of, size=size, after=after, before=before)
-    return page.with_rows(request_rows(page.rows))
-
-
 def order_request_list_page(
     *,
     membership: Membership,
@@ -225,12 +238,26 @@ def order_request_list_page(
     before: Cursor | None = None,
 ) -> KeysetPage[RequestRow]:
     """A page of ``order_request_list``, newest first: the first, the one after ``after`` or before ``before``."""
-    requests = order_request_list(membership=membership, status=status)
-    return _page(requests, NEWEST_FIRST, size=size, after=after, before=before)
+    values = row_values(order_request_list(membership=membership, status=status))
+
+    def fetch(after: Cursor | None, before: Cursor | None, limit: int) -> list[dict[str, Any]]:
+        return NEWEST_FIRST.rows(values, after=after, before=before, limit=limit)
+
+    page = keyset_page(fetch, cursor_of=NEWEST_FIRST.cursor_of, size=size, after=after, before=before)
+    return page.with_rows(request_rows(page.rows))
 
 
 def waiting_page(
     *, membership: Membership, size: int = 25, after: Cursor | None = None, before: Cursor | None = None
 ) -> KeysetPage[RequestRow]:
-    """A page of what waits for this member's approval, oldest first."""
-    return _page(_waiting(membership), LONGEST_WAITING_FIRST, size=size, after=after, before=before)
+    """A page of what waits for this member's approval, oldest first: the steps that make each request of the page
+    wait (one query per way a step names the member, merged), then the requests' rows."""
+    sources = approval_steps_waiting_for(membership=membership)
+
+    def fetch(after: Cursor | None, before: Cursor | None, limit: int) -> list[dict[str, Any]]:
+        return LONGEST_WAITING_FIRST.merged_rows(sources, after=after, before=before, limit=limit)
+
+    page = keyset_page(fetch, cursor_of=LONGEST_WAITING_FIRST.cursor_of, size=size, after=after, before=before)
+    ids = [row["order_request_id"] for row in page.rows]
+    found = {value["pk"]: value for value in row_values(OrderRequest.objects.filter(pk__in=ids))}
+    return page.with_rows(request_rows(found[pk] for pk in ids if pk in found))
