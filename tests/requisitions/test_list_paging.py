@@ -336,11 +336,14 @@ def test_what_waits_for_a_named_approver_and_for_their_role_is_listed_once_in_fu
     membership = org.approver.memberships.get()
     client = logged_in(org.approver)
 
-    pages = _walk(client, WAITING)
+    queries = _queries(client, WAITING)
+    pages = [_page(client, WAITING, query)[0] for query in queries]
+    backward = _walk(client, WAITING, queries[-1], link=PREVIOUS)
     text = _visible_text(client.get(reverse(WAITING)).content.decode())
 
     expected = _longest_waiting_first(requests) + _longest_waiting_first(later[:20])
     assert [len(page) for page in pages] == [25, 25, 10]
     assert _flat(pages) == expected
+    assert backward == list(reversed(pages))
     assert [r.pk for r in order_requests_waiting_for(membership=membership)] == expected
     assert "To approve (60)" in text

@@ -109,9 +109,10 @@ class Keyset:
     def merged_rows(
         self, sources: Iterable[QuerySet[Any, T]], *, after: Cursor | None, before: Cursor | None, limit: int
     ) -> list[T]:
-        """``rows`` of a list that is the union of several querysets in this order (each a range of its own index),
-        merged; a row found in more than one (the same cursor) counts once. The ``limit`` rows next to the cursor
-        of the union are among the ``limit`` next to it of each source, so one query per source does."""
+        """``rows`` of a list that is the union of several querysets in this order (each a range of its own index,
+        holding a row at most once), merged; a row found in more than one (the same cursor) counts once. The
+        ``limit`` rows next to the cursor of the union are among the ``limit`` next to it of each source, so one
+        query per source does."""
         found: dict[Cursor, T] = {}
         for source in sources:
             for row in self.rows(source, after=after, before=before, limit=limit):

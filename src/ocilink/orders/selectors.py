@@ -127,10 +127,6 @@ NEWEST_FIRST = Keyset("created_at")
 OrderPage = KeysetPage[PurchaseOrder]
 
 
-def _newest_first(order: PurchaseOrder) -> tuple[datetime, int]:
-    return (order.created_at, order.pk)
-
-
 def order_list_page(
     *,
     membership: Membership,
@@ -159,14 +155,11 @@ def order_list_page(
     def fetch(after: Cursor | None, before: Cursor | None, limit: int) -> Sequence[PurchaseOrder]:
         if not show.attention:
             return NEWEST_FIRST.rows(orders, after=after, before=before, limit=limit)
-        rows: list[PurchaseOrder] = []
-        for state in (
+        states = (
             orders.filter(status=S.FAILED),
             orders.filter(status=S.HELD),
             orders.filter(status=S.SENDING, recently_sending=False),
-        ):
-            rows += NEWEST_FIRST.rows(state, after=after, before=before, limit=limit)
-        rows.sort(key=_newest_first, reverse=True)
-        return rows[-limit:] if before is not None else rows[:limit]
+        )
+        return NEWEST_FIRST.merged_rows(states, after=after, before=before, limit=limit)
 
     return keyset_page(fetch, cursor_of=NEWEST_FIRST.cursor_of, size=size, after=after, before=before)
