@@ -216,6 +216,9 @@ PUNCHOUT_MAX_FIELDS = _env_int("PUNCHOUT_MAX_FIELDS", 200_000)
 # The most lines in one cart return, and in one cart. A larger return is refused whole (kept, nothing imported):
 # the cart page shows every line with its forms, and at this size it still renders well within a second.
 PUNCHOUT_MAX_LINES = _env_int("PUNCHOUT_MAX_LINES", 2_000)
+# The most errors, and the most warnings, kept and listed for one cart return or check report (the first ones, and
+# how many there were in all).
+PUNCHOUT_MAX_KEPT_PROBLEMS = _env_int("PUNCHOUT_MAX_KEPT_PROBLEMS", 200)
 
 # What strangers can make this server store. Anyone may post to a HOOK_URL, and anyone may start a self-test from the
 # public guide, so the raw returns kept are capped: per organization (its buyers' punchouts and its roundtrip tests)

@@ -415,3 +415,23 @@ def test_the_account_of_a_test_never_reaches_the_logs(shop, caplog):
     logged = caplog.text + "".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)
     assert "Canary-Pw-3" not in logged
     assert "canary-user-3" not in logged
+
+
+def test_a_test_of_more_lines_than_a_buyer_may_import_is_not_usable_and_its_report_is_bounded(shop, settings):
+    settings.PUNCHOUT_MAX_LINES = 5
+    test = _org_test(shop)
+    client = _admin_client(shop)
+    _fields, hook_path = _start(client, test)
+
+    assert post_cart(hook_path, cart_body(7)).status_code == 303
+
+    test.refresh_from_db()
+    report = test.cart_return.report
+    assert report["ok"] is False  # a buyer could not import it
+    assert [line["index"] for line in report["lines"]] == [1, 2, 3, 4, 5]
+    assert report["line_count"] == 7
+    assert report["errors"][0]["code"] == "too_many_lines"
+    page = client.get(reverse("punchout:test_report", args=[test.pk])).content.decode()
+    assert "Only the first 5 of 7 lines are listed." in page
+    assert "The webshop sent 7 lines in one cart; ocilink takes at most 5 lines from one cart" in page
+    assert "too_many_lines" not in page

@@ -23,7 +23,7 @@ from ocilink.protocols.oci import OciCart, OciError, Problem, build_punchout_fie
 from ocilink.requisitions.cart import CartFull, order_request_add_punchout_lines
 from ocilink.suppliers.models import Supplier
 
-from .line_limit import cart_full_problem, too_many_lines_problem
+from .line_limit import cart_full_problem, kept_problems, too_many_lines_problem
 from .models import CartReturn, PunchoutSession
 from .quotas import QuotaExceeded, organization_quota_exceeded, selftest_quota_exceeded
 from .states import ReturnOutcome, SessionPurpose, SessionStatus, ensure_transition
@@ -350,7 +350,7 @@ def _check(*, session: PunchoutSession, cart_return: CartReturn, cart: OciCart) 
     """A trial: keep the check report of the cart, as ``ocilink check-cart --json`` gives it; import nothing."""
     with transaction.atomic():
         _describe(cart_return, cart)
-        cart_return.report = cart_report(cart)
+        cart_return.report = check_report(cart)
         cart_return.outcome = ReturnOutcome.CHECKED
         cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "report", "outcome"])
         _session_transition(session, SessionStatus.CHECKED)
@@ -410,8 +410,25 @@ def _reject(session: PunchoutSession, cart_return: CartReturn) -> ReturnResult:
 def _describe(cart_return: CartReturn, cart: OciCart) -> None:
     cart_return.charset = cart.charset
     cart_return.line_count = len(cart.lines)
-    cart_return.errors = [_problem(p) for p in cart.errors]
-    cart_return.warnings = [_problem(p) for p in cart.warnings]
+    limit = settings.PUNCHOUT_MAX_KEPT_PROBLEMS
+    cart_return.errors = kept_problems(cart.errors, _problem, limit=limit)
+    cart_return.warnings = kept_problems(cart.warnings, _problem, limit=limit)
+
+
+def check_report(cart: OciCart) -> dict[str, object]:
+    """The check report of a cart as it is kept (a trial's) and shown (also on a return's staff page).
+
+    It lists at most ``PUNCHOUT_MAX_LINES`` lines and ``PUNCHOUT_MAX_KEPT_PROBLEMS`` errors and warnings each, with
+    the counts of all. A cart with more lines than a buyer could import is not usable, and the report says so first.
+    """
+    report = cart_report(cart, max_lines=settings.PUNCHOUT_MAX_LINES, max_problems=settings.PUNCHOUT_MAX_KEPT_PROBLEMS)
+    refusal = _over_line_limit(cart)
+    if refusal is not None:
+        errors = report["errors"]
+        assert isinstance(errors, list)
+        report["ok"] = False
+        report["errors"] = [refusal, *errors]
+    return report
 
 
 def _session_transition(session: PunchoutSession, target: str) -> None:

@@ -25,7 +25,7 @@ from ocilink.accounts.decorators import membership_required
 from ocilink.accounts.permissions import MembershipRequest
 from ocilink.accounts.selectors import default_delivery_address, delivery_addresses_of
 from ocilink.core.client_address import client_address
-from ocilink.protocols.oci import OciError, cart_report, parse_cart
+from ocilink.protocols.oci import OciError, parse_cart
 from ocilink.suppliers.selectors import suppliers_for_buyer
 
 from .models import CartReturn, PunchoutSession
@@ -33,6 +33,7 @@ from .services import (
     TRUNCATED_BODY_KEEP,
     PunchoutError,
     ReturnResult,
+    check_report,
     punchout_find_session,
     punchout_receive,
     punchout_return_keep,
@@ -233,9 +234,13 @@ def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
     whole = cart_return.purged_at is None and not cart_return.body_truncated
     if whole:
         try:
-            report = cart_report(
-                parse_cart(body, cart_return.content_type or None, **cart_return.session.cart_options())
+            cart = parse_cart(
+                body,
+                cart_return.content_type or None,
+                max_fields=settings.PUNCHOUT_MAX_FIELDS,
+                **cart_return.session.cart_options(),
             )
+            report = check_report(cart)
         except OciError as exc:
             decode_error = str(exc)
     return render(
