@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from io import StringIO
 
 import pytest
 from django.core.files.storage import InMemoryStorage, storages
+from django.core.management import call_command
 
 from ocilink.core import raw_documents
 from ocilink.core.raw_documents import RawDocumentError, RawDocumentMissing
@@ -121,3 +123,39 @@ def test_every_worker_sweeps_orphans_now_and_then():
     jobs = {job.name: job for job in periodic_jobs()}
 
     assert jobs["raw-documents-orphans"].interval() == raw_documents.ORPHAN_SWEEP_INTERVAL_SECONDS
+
+
+def test_readiness_says_when_the_folder_for_raw_documents_cannot_be_written(settings, tmp_path):
+    assert raw_documents.readiness_check().ok
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "raw_documents": {
+            "BACKEND": "ocilink.core.raw_documents.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(blocker / "raw")},
+        },
+    }
+
+    check = raw_documents.readiness_check()
+
+    assert (check.ok, check.detail) == (False, {"error": "the folder for raw documents cannot be written"})
+
+
+def test_readiness_does_not_ask_object_storage(settings):
+    settings.STORAGES = {**settings.STORAGES, "raw_documents": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+
+    assert raw_documents.readiness_check().detail == {"checked": False}
+
+
+@pytest.mark.django_db
+def test_the_sweep_command_reaches_as_far_back_as_asked(raw_documents_dir):
+    orphan = raw_documents.save(
+        raw_documents.new_name(CART_RETURNS, "RT-ANCIENT2", at=datetime(2020, 6, 1, tzinfo=UTC)), b"old"
+    )
+    out = StringIO()
+
+    call_command("sweep_raw_documents", "--days", "5000", stdout=out)
+
+    assert not (raw_documents_dir / orphan).exists()
+    assert "deleted 1 that no row names" in out.getvalue()

@@ -33,6 +33,8 @@ from django.db.models.signals import post_delete
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
+from .health import CheckResult
+
 logger = logging.getLogger(__name__)
 
 ALIAS = "raw_documents"
@@ -319,3 +321,26 @@ def storage_to_column(model: Any, *, field: str, column: str) -> int:
         delete_on_commit(name)  # only once the bytes are back in the database for good
         written += 1
     return written
+
+
+# -- readiness -------------------------------------------------------------------------------------------------------
+
+
+def readiness_check() -> CheckResult:
+    """``/readyz``: raw documents can be written. For a folder (the default storage): it is a folder this process
+    may write to, so a cart return is not refused for want of it. Another backend (object storage) is not asked:
+    a request to it on every probe would cost more than it tells; its errors show in the log and the returns."""
+    backend = storage()
+    if not isinstance(backend, FileSystemStorage):
+        return CheckResult(True, {"checked": False})
+    location = str(backend.location)
+    if not os.path.isdir(location):
+        # Not made yet (a fresh installation): the first save makes it, if its parent lets it.
+        parent = os.path.dirname(location.rstrip(os.sep)) or os.sep
+        writable = os.path.isdir(parent) and os.access(parent, os.W_OK | os.X_OK)
+    else:
+        writable = os.access(location, os.W_OK | os.X_OK)
+    if writable:
+        return CheckResult(True)
+    logger.warning("Readiness: the folder for raw documents %s cannot be written", location)
+    return CheckResult(False, {"error": "the folder for raw documents cannot be written"})

@@ -16,7 +16,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--days", type=int, default=ORPHAN_SCAN_DAYS, help=f"how many days to look back (default {ORPHAN_SCAN_DAYS})"
+            "--days",
+            type=int,
+            default=ORPHAN_SCAN_DAYS,
+            help=f"how many days to look back (default {ORPHAN_SCAN_DAYS})",
         )
 
     def handle(self, *args: object, **options: object) -> None:
