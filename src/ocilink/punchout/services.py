@@ -205,8 +205,7 @@ class _Received:
     spent: bool
     now: datetime
     client_address: str
-    cart: OciCart | None
-    unreadable: str
+    parsed: OciCart | str | None  # the cart, why it cannot be read, or None (not parsed: spent or over-size)
 
 
 def punchout_receive(
@@ -254,35 +253,23 @@ def punchout_receive(
     kept = body[:keep]
     reference = new_reference()
     name = raw_documents.save(raw_documents.new_name(CART_RETURNS, reference, at=now), kept)
-    cart, unreadable = None, ""
-    if not spent and not truncated:
-        # Parsed outside the transaction: no lock is held while the codec works.
-        try:
-            cart = parse_cart(
-                body,
-                str(meta.get("CONTENT_TYPE") or "") or None,
-                max_fields=settings.PUNCHOUT_MAX_FIELDS,
-                **session.cart_options(),
-            )
-        except OciError as exc:
-            unreadable = str(exc)
-    received = _Received(
-        session=session,
-        http_method=http_method,
-        meta=meta,
-        body=body,
-        name=name,
-        reference=reference,
-        size=min(max(body_size if body_size is not None else len(body), len(body)), MAX_RECORDED_SIZE),
-        truncated=truncated,
-        expired=expired,
-        spent=spent,
-        now=now,
-        client_address=client_address,
-        cart=cart,
-        unreadable=unreadable,
-    )
     try:
+        received = _Received(
+            session=session,
+            http_method=http_method,
+            meta=meta,
+            body=body,
+            name=name,
+            reference=reference,
+            size=min(max(body_size if body_size is not None else len(body), len(body)), MAX_RECORDED_SIZE),
+            truncated=truncated,
+            expired=expired,
+            spent=spent,
+            now=now,
+            client_address=client_address,
+            # Parsed outside the transaction: no lock is held while the codec works.
+            parsed=_parse(session, body, meta) if not spent and not truncated else None,
+        )
         with transaction.atomic():
             return _record(received, kept=kept)
     except Exception:
@@ -295,6 +282,19 @@ def punchout_receive(
             raw_documents.ORPHAN_GRACE_DAYS,
         )
         raise
+
+
+def _parse(session: PunchoutSession, body: bytes, meta: dict) -> OciCart | str:
+    """The cart in the body, or why it cannot be read."""
+    try:
+        return parse_cart(
+            body,
+            str(meta.get("CONTENT_TYPE") or "") or None,
+            max_fields=settings.PUNCHOUT_MAX_FIELDS,
+            **session.cart_options(),
+        )
+    except OciError as exc:
+        return str(exc)
 
 
 def _record(received: _Received, *, kept: bytes) -> ReturnResult:
@@ -353,12 +353,12 @@ def _record(received: _Received, *, kept: bytes) -> ReturnResult:
 
 
 def _handle(received: _Received, cart_return: CartReturn) -> ReturnResult:
-    session = received.session
-    if received.cart is None:
-        return _unreadable(session=session, cart_return=cart_return, message=received.unreadable)
+    session, parsed = received.session, received.parsed
+    if not isinstance(parsed, OciCart):
+        return _unreadable(session=session, cart_return=cart_return, message=str(parsed or ""))
     if session.is_trial:
-        return _check(session=session, cart_return=cart_return, cart=received.cart)
-    return _import(session=session, cart_return=cart_return, cart=received.cart)
+        return _check(session=session, cart_return=cart_return, cart=parsed)
+    return _import(session=session, cart_return=cart_return, cart=parsed)
 
 
 def _over_quota(
