@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 
 from ocilink.connections.models import Connection
 from ocilink.connections.ordering import channel_config_for, file_name_for
+from ocilink.core import raw_documents
 from ocilink.core.crypto import SecretError
+from ocilink.core.raw_documents import RawDocumentError
 from ocilink.dispatch.exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
 from ocilink.dispatch.registry import get_channel
 from ocilink.dispatch.types import DispatchEnvelope, DispatchResult
@@ -41,6 +43,9 @@ logger = logging.getLogger(__name__)
 
 # What one attempt keeps of a supplier's answer; the rest is cut (a supplier may answer with a whole web page).
 MAX_STORED_RESPONSE = 200 * 1024
+# The folders of the documents and of what each try sent and got back, in the storage of raw documents.
+DISPATCH_DOCUMENTS = "dispatch-documents"
+DISPATCH_ATTEMPTS = "dispatch-attempts"
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,39 @@ def _store_document(dispatch: Dispatch, result: DispatchResult | None = None) ->
         if config is None:
             return
         name, content = get_channel(dispatch.method).build_document(order, config, envelope_of(dispatch))
-    DispatchDocument.objects.update_or_create(dispatch=dispatch, defaults={"name": name, "content": content})
+    now = timezone.now()
+    stored = _keep(DISPATCH_DOCUMENTS, f"{dispatch.pk}-{name}", content, at=now)
+    if not stored:
+        return  # the storage refused (logged): the order goes on, an earlier copy of the document stays
+    earlier = DispatchDocument.objects.filter(dispatch=dispatch).values_list("content", flat=True).first()
+    DispatchDocument.objects.update_or_create(
+        dispatch=dispatch, defaults={"name": name, "content": stored, "built_at": now}
+    )
+    if earlier:
+        raw_documents.delete_on_commit(earlier)
+
+
+def _keep(kind: str, key: str, content: bytes, *, at: datetime) -> str:
+    """Write evidence (a document, what a try sent or got back) to the storage of raw documents; its name, or ""
+    when there is none or the storage refused. A refusal is logged and nothing more: what happened to an order
+    must be recorded whether or not its evidence can be kept (else a delivered order would be sent again)."""
+    if not content:
+        return ""
+    try:
+        return raw_documents.save(raw_documents.new_name(kind, key, at=at), content)
+    except RawDocumentError:
+        logger.error("Dispatch evidence %s of %s was not kept: the storage of raw documents refused it", key, kind)
+        return ""
+
+
+def _keep_exchange(claim: Claim, *, request: bytes, response: bytes) -> dict[str, str]:
+    """Keep what one try sent and got back (the start of it); the names, for the attempt's row."""
+    attempt = claim.attempt
+    key = f"{claim.dispatch.pk}-{attempt.number}"
+    return {
+        "request": _keep(DISPATCH_ATTEMPTS, f"{key}-request", request, at=attempt.started_at),
+        "response": _keep(DISPATCH_ATTEMPTS, f"{key}-response", response[:MAX_STORED_RESPONSE], at=attempt.started_at),
+    }
 
 
 def dispatch_enqueue(*, dispatch_id: int, run_after: datetime | None = None) -> None:
@@ -206,16 +243,16 @@ def _close_attempt(attempt: DispatchAttempt, **values: Any) -> None:
 
 def dispatch_record_success(*, claim: Claim, result: DispatchResult, duration_ms: int) -> str:
     """Positive evidence of delivery: the dispatch is sent and the order is to be received."""
+    exchange = _keep_exchange(claim, request=result.request, response=result.response)
     with transaction.atomic():
         dispatch = (
             Dispatch.objects.select_for_update(of=("self",)).select_related("purchase_order").get(pk=claim.dispatch.pk)
         )
         _close_attempt(
             claim.attempt,
+            **exchange,
             outcome=AttemptOutcome.SENT,
             message=result.summary,
-            request=result.request,
-            response=result.response[:MAX_STORED_RESPONSE],
             evidence=result.evidence,
             duration_ms=duration_ms,
         )
@@ -242,17 +279,17 @@ def dispatch_record_success(*, claim: Claim, result: DispatchResult, duration_ms
 def dispatch_record_failure(*, claim: Claim, error: DispatchError, duration_ms: int, error_class: str = "") -> str:
     """A failed try: retry later (transient, within the window) or fail and tell a person (permanent)."""
     permanent = isinstance(error, PermanentDispatchError)
+    exchange = _keep_exchange(claim, request=error.request, response=error.response)
     with transaction.atomic():
         dispatch = (
             Dispatch.objects.select_for_update(of=("self",)).select_related("purchase_order").get(pk=claim.dispatch.pk)
         )
         _close_attempt(
             claim.attempt,
+            **exchange,
             outcome=AttemptOutcome.PERMANENT if permanent else AttemptOutcome.TRANSIENT,
             error_class=error_class or type(error).__name__,
             message=error.message,
-            request=error.request,
-            response=error.response[:MAX_STORED_RESPONSE],
             evidence=error.evidence,
             duration_ms=duration_ms,
         )
