@@ -2,8 +2,9 @@
 
 What can be checked here: compose.yaml is valid YAML with the four services (db, migrate, web, worker), each
 ocilink service builds from the Containerfile and runs an ocilink command that exists, every variable it sets is
-a documented setting; the Containerfile starts from Debian slim Python 3.11, installs with `pip install` without
-extras, runs as a user other than root, and every file it COPYs exists. With the compose plugin installed,
+a documented setting, and the three share one volume for raw documents; the Containerfile starts from Debian slim
+Python 3.11, installs with `pip install` without extras, runs as a user other than root, and every file it COPYs
+exists. With the compose plugin installed,
 `docker compose config -q` checks the file against the Compose specification too. Building and running the image
 needs an engine and is not done here (docs/deploy.md).
 """
@@ -102,6 +103,30 @@ def check_compose(problems: list[str]) -> None:
         for variable in service.get("environment") or {}:
             if variable not in documented and variable not in NOT_SETTINGS:
                 problems.append(f"service {name} sets {variable}, which the README's configuration table lacks")
+    check_raw_documents_volume(compose, problems)
+
+
+def check_raw_documents_volume(compose: dict, problems: list[str]) -> None:
+    """The web, worker and migrate containers keep raw documents in RAW_DOCUMENTS_DIR: one named volume, mounted
+    there in all three (a container's own disk would lose them, and each would see only its own)."""
+    services = compose.get("services") or {}
+    sources = set()
+    for name in sorted(SERVICES - {"db"}):
+        service = services.get(name) or {}
+        folder = (service.get("environment") or {}).get("RAW_DOCUMENTS_DIR")
+        if not folder:
+            problems.append(f"service {name} sets no RAW_DOCUMENTS_DIR")
+            continue
+        mounted = [str(volume).split(":") for volume in service.get("volumes") or []]
+        here = [parts[0] for parts in mounted if len(parts) >= 2 and parts[1] == folder]
+        if not here:
+            problems.append(f"service {name} mounts no volume at RAW_DOCUMENTS_DIR ({folder})")
+        sources.update(here)
+    if len(sources) > 1:
+        problems.append(f"the ocilink services must share one volume for raw documents, not {sorted(sources)}")
+    for source in sources:
+        if source not in (compose.get("volumes") or {}):
+            problems.append(f"the volume {source} for raw documents is not declared under volumes")
 
 
 def compose_config(problems: list[str]) -> str:

@@ -19,6 +19,22 @@ from .factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def raw_documents_dir(tmp_path_factory, settings, monkeypatch):  # type: ignore[no-untyped-def]
+    """Each test keeps its raw documents in a fresh folder (processes it starts inherit it through the environment);
+    the storage is looked up again after the override (Django resets ``storages`` when STORAGES changes)."""
+    folder = tmp_path_factory.mktemp("raw-documents")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "raw_documents": {
+            "BACKEND": "ocilink.core.raw_documents.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+    monkeypatch.setenv("RAW_DOCUMENTS_DIR", str(folder))
+    return folder
+
+
 @dataclass
 class Shop:
     membership: Membership

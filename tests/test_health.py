@@ -40,6 +40,7 @@ def test_a_server_with_its_database_and_key_ring_is_ready(tmp_path):
         "database": True,
         "keyring": True,
         "dispatch_queue": True,
+        "raw_documents": True,
     }
     assert body["checks"]["dispatch_queue"] == {"ok": True, "oldest_waiting_seconds": 0, "limit_seconds": 900}
     assert "no-cache" in ready.headers["Cache-Control"]

@@ -41,6 +41,7 @@ from ocilink.punchout.services import punchout_find_session, punchout_receive, p
 from ocilink.requisitions.models import ApprovalRule, ApprovalStep, OrderRequest, OrderRequestLine
 from ocilink.requisitions.states import OrderRequestStatus
 from ocilink.suppliers.models import LedgerAccount, LedgerMapping, LedgerTable, OrderingRight
+from tests.raw_files import keep
 
 from .factories import (
     CostCentreFactory,
@@ -273,8 +274,15 @@ def build_world() -> World:
     )
     _copy_line(cart_line, approved)
     (purchase_order,) = order_request_place(order_request=approved, actor=buyer.user)
-    DispatchAttempt.objects.create(dispatch=purchase_order.dispatch, number=1, request=b"sent", response=b"answer")
-    DispatchDocument.objects.create(dispatch=purchase_order.dispatch, name="order.pdf", content=b"%PDF-")
+    DispatchAttempt.objects.create(
+        dispatch=purchase_order.dispatch,
+        number=1,
+        request=keep("dispatch-attempts", "1-request", b"sent"),
+        response=keep("dispatch-attempts", "1-response", b"answer"),
+    )
+    DispatchDocument.objects.create(
+        dispatch=purchase_order.dispatch, name="order.pdf", content=keep("dispatch-documents", "order", b"%PDF-")
+    )
 
     entry = CatalogueEntry.objects.create(supplier_name="Shop A", webshop_url="https://shop-a.example/oci")
     connection_request = connection_request_create(

@@ -48,6 +48,10 @@ def _sqlite(folder: Path) -> str:
     return f"sqlite:///{folder / 'explicit.sqlite3'}"
 
 
+def _raw(folder: Path) -> str:
+    return str(folder / "raw-documents")
+
+
 def test_a_missing_secret_key_fails_with_an_explanation_and_var_is_not_read(folder):
     result = _run(folder, OCILINK_KEYRING=KEYRING, DATABASE_URL=_sqlite(folder))
 
@@ -82,6 +86,7 @@ def test_everything_given_outside_the_demo_works(folder):
         SECRET_KEY="s" * 60,
         OCILINK_KEYRING=KEYRING,
         DATABASE_URL=_sqlite(folder),
+        RAW_DOCUMENTS_DIR=_raw(folder),
     )
 
     assert result.returncode == 0, result.stderr
@@ -89,10 +94,77 @@ def test_everything_given_outside_the_demo_works(folder):
 
 
 def test_the_demo_may_use_its_var_folder_and_its_sqlite_default(folder):
-    result = _run(folder, SHOW.format(names="s.SECRET_KEY, s.DATABASES['default']['NAME']"), OCILINK_DEMO="1")
+    names = "s.SECRET_KEY, s.DATABASES['default']['NAME'], s.STORAGES['raw_documents']['OPTIONS']['location']"
+    result = _run(folder, SHOW.format(names=names), OCILINK_DEMO="1")
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str((DEMO_SECRET_KEY, str(folder / "var" / "ocilink.sqlite3")))
+    assert result.stdout.strip() == str(
+        (DEMO_SECRET_KEY, str(folder / "var" / "ocilink.sqlite3"), str(folder / "var" / "raw-documents"))
+    )
+
+
+def test_a_missing_raw_documents_dir_fails_with_an_explanation_and_var_is_not_used(folder):
+    result = _run(folder, SECRET_KEY="s" * 60, OCILINK_KEYRING=KEYRING, DATABASE_URL=_sqlite(folder))
+
+    assert result.returncode != 0
+    assert "RAW_DOCUMENTS_DIR is not set" in result.stderr
+    assert "RAW_DOCUMENTS_STORAGE" in result.stderr  # it names the other way too
+    assert sorted(p.name for p in (folder / "var").iterdir()) == ["keyring", "secret_key"]
+
+
+def test_the_raw_documents_are_private_files_in_the_folder_given(folder):
+    result = _run(
+        folder,
+        SHOW.format(names="s.STORAGES['raw_documents']"),
+        SECRET_KEY="s" * 60,
+        OCILINK_KEYRING=KEYRING,
+        DATABASE_URL=_sqlite(folder),
+        RAW_DOCUMENTS_DIR=_raw(folder),
+    )
+
+    assert result.returncode == 0, result.stderr
+    expected = {
+        "BACKEND": "ocilink.core.raw_documents.PrivateFileSystemStorage",
+        "OPTIONS": {"location": _raw(folder)},
+    }
+    assert result.stdout.strip() == str((expected,))
+
+
+def test_another_storage_backend_for_raw_documents_comes_from_the_environment(folder):
+    code = (
+        SETUP + "; from django.core.files.storage import storages; from ocilink.core import raw_documents; "
+        "name = raw_documents.save(raw_documents.new_name('t', 'k'), b'kept'); "
+        "print(type(storages['raw_documents']).__name__, storages['raw_documents'].base_url, "
+        "raw_documents.read(name, limit=10))"
+    )
+    result = _run(
+        folder,
+        code,
+        SECRET_KEY="s" * 60,
+        OCILINK_KEYRING=KEYRING,
+        DATABASE_URL=_sqlite(folder),
+        RAW_DOCUMENTS_STORAGE="django.core.files.storage.InMemoryStorage",
+        RAW_DOCUMENTS_STORAGE_OPTIONS='{"base_url": "/never-served/"}',
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "InMemoryStorage /never-served/ b'kept'"
+
+
+def test_storage_options_that_are_no_json_object_are_refused_with_an_explanation(folder):
+    for options, says in (("{bucket", "must be a JSON object"), ('["a"]', "not a list or a value")):
+        result = _run(
+            folder,
+            SECRET_KEY="s" * 60,
+            OCILINK_KEYRING=KEYRING,
+            DATABASE_URL=_sqlite(folder),
+            RAW_DOCUMENTS_DIR=_raw(folder),
+            RAW_DOCUMENTS_STORAGE_OPTIONS=options,
+        )
+
+        assert result.returncode != 0
+        assert "RAW_DOCUMENTS_STORAGE_OPTIONS" in result.stderr
+        assert says in result.stderr
 
 
 def test_the_demo_without_its_var_folder_says_how_to_make_one(tmp_path):
@@ -105,7 +177,12 @@ def test_the_demo_without_its_var_folder_says_how_to_make_one(tmp_path):
 
 def test_hsts_comes_from_the_environment_and_is_off_by_default(folder):
     names = "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS"
-    given = {"SECRET_KEY": "s" * 60, "OCILINK_KEYRING": KEYRING, "DATABASE_URL": _sqlite(folder)}
+    given = {
+        "SECRET_KEY": "s" * 60,
+        "OCILINK_KEYRING": KEYRING,
+        "DATABASE_URL": _sqlite(folder),
+        "RAW_DOCUMENTS_DIR": _raw(folder),
+    }
 
     default = _run(folder, SHOW.format(names=names), **given)
     production = _run(
@@ -127,6 +204,7 @@ def test_trusted_proxies_come_from_the_environment(folder):
         SECRET_KEY="s" * 60,
         OCILINK_KEYRING=KEYRING,
         DATABASE_URL=_sqlite(folder),
+        RAW_DOCUMENTS_DIR=_raw(folder),
         TRUSTED_PROXIES=" 10.0.0.2, 10.1.0.0/16 ,",
     )
 
@@ -140,6 +218,7 @@ def test_a_trusted_proxy_that_is_no_address_is_refused_with_an_explanation(folde
         SECRET_KEY="s" * 60,
         OCILINK_KEYRING=KEYRING,
         DATABASE_URL=_sqlite(folder),
+        RAW_DOCUMENTS_DIR=_raw(folder),
         TRUSTED_PROXIES="10.0.0.2,proxy.example.com",
     )
 

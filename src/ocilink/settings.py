@@ -9,6 +9,7 @@ SQLite file there, so the demo needs no configuration.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -201,9 +202,44 @@ STATIC_URL = "static/"
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 # The app serves its own static files (no CDN, works on an intranet); finders avoid a collectstatic step.
 WHITENOISE_USE_FINDERS = True
+
+
+def _raw_documents_storage() -> dict[str, object]:
+    """Where raw documents live (cart returns as received, the documents suppliers received, what each try sent and
+    got back; core/raw_documents.py): RAW_DOCUMENTS_STORAGE names a storage backend, RAW_DOCUMENTS_STORAGE_OPTIONS
+    its options as a JSON object; by default they are private files in RAW_DOCUMENTS_DIR, which outside the demo
+    must be given, like the database: a production server never keeps its evidence in the current directory."""
+    raw_options = os.environ.get("RAW_DOCUMENTS_STORAGE_OPTIONS", "").strip() or "{}"
+    try:
+        options = json.loads(raw_options)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f'RAW_DOCUMENTS_STORAGE_OPTIONS must be a JSON object, such as {{"bucket_name": "ocilink-raw"}}: {exc}.'
+        ) from exc
+    if not isinstance(options, dict):
+        raise ImproperlyConfigured("RAW_DOCUMENTS_STORAGE_OPTIONS must be a JSON object, not a list or a value.")
+    backend = os.environ.get("RAW_DOCUMENTS_STORAGE", "").strip()
+    if backend:
+        return {"BACKEND": backend, "OPTIONS": options}
+    folder = os.environ.get("RAW_DOCUMENTS_DIR", "").strip()
+    if not folder:
+        if not OCILINK_DEMO:
+            raise ImproperlyConfigured(
+                "RAW_DOCUMENTS_DIR is not set. Set it to the folder where ocilink keeps raw documents (cart returns, "
+                "the documents sent to suppliers), for example /var/lib/ocilink/raw-documents, on a disk that is "
+                "backed up with the database; or set RAW_DOCUMENTS_STORAGE to another storage backend."
+            )
+        folder = str(VAR_DIR / "raw-documents")
+    return {
+        "BACKEND": "ocilink.core.raw_documents.PrivateFileSystemStorage",
+        "OPTIONS": {**options, "location": str(Path(folder).resolve())},
+    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "raw_documents": _raw_documents_storage(),
 }
 
 # Punchout. A token lives two hours by default: long enough to shop, short enough that a leaked HOOK_URL is soon
@@ -216,6 +252,9 @@ PUNCHOUT_MAX_FIELDS = _env_int("PUNCHOUT_MAX_FIELDS", 200_000)
 # The most lines in one cart return, and in one cart. A larger return is refused whole (kept, nothing imported):
 # the cart page shows every line with its forms, and at this size it still renders well within a second.
 PUNCHOUT_MAX_LINES = _env_int("PUNCHOUT_MAX_LINES", 2_000)
+# The most errors, and the most warnings, kept and listed for one cart return or check report (the first ones, and
+# how many there were in all).
+PUNCHOUT_MAX_KEPT_PROBLEMS = _env_int("PUNCHOUT_MAX_KEPT_PROBLEMS", 200)
 
 # What strangers can make this server store. Anyone may post to a HOOK_URL, and anyone may start a self-test from the
 # public guide, so the raw returns kept are capped: per organization (its buyers' punchouts and its roundtrip tests)

@@ -25,6 +25,7 @@ from ocilink.orders.states import DispatchStatus, PurchaseOrderStatus
 from tests.conftest import Shop
 from tests.factories import MembershipFactory, UserFactory
 from tests.orders.conftest import fill_cart
+from tests.raw_files import raw_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +108,7 @@ def test_an_answer_that_is_not_cxml_fails_the_order_and_the_page_shows_what_came
     assert f"<pre>{html.escape(WEB_PAGE.decode())}</pre>" in page
     assert "<script>alert" not in page
     attempt = DispatchAttempt.objects.get()
-    assert bytes(attempt.response) == WEB_PAGE  # the whole answer, behind the attempt's "answer" link
+    assert raw_bytes(attempt.response) == WEB_PAGE  # the whole answer, behind the attempt's "answer" link
     assert reverse("orders:attempt_payload", args=[order.pk, 1, "response"]) in page
 
 

@@ -22,6 +22,7 @@ from ocilink.requisitions.models import OrderRequest
 from ocilink.requisitions.states import OrderRequestStatus
 from tests.factories import SupplierFactory
 from tests.punchout.helpers import line
+from tests.raw_files import raw_bytes
 
 from .conftest import fill_cart
 
@@ -127,7 +128,7 @@ def test_delivery_makes_the_order_to_be_received_with_evidence(ordering_shop, bu
     assert attempt.outcome == AttemptOutcome.SENT
     assert attempt.evidence == {"cxml_code": 200, "payload_id": dispatch.payload_id}
     assert attempt.duration_ms is not None
-    assert bytes(DispatchDocument.objects.get().content) == b"<cXML/>"
+    assert raw_bytes(DispatchDocument.objects.get().content) == b"<cXML/>"
     page = buyer.get(reverse("orders:detail", args=[order.pk])).content.decode()
     assert "To be received" in page
     assert dispatch.payload_id in page
@@ -197,7 +198,7 @@ def test_a_test_order_is_held_built_but_not_sent_until_released(ordering_shop, b
 
     assert order.status == PurchaseOrderStatus.HELD
     assert dispatch.status == DispatchStatus.HELD
-    assert bytes(DispatchDocument.objects.get().content) == b"<cXML held/>"
+    assert raw_bytes(DispatchDocument.objects.get().content) == b"<cXML held/>"
     assert dispatch_send(dispatch_id=dispatch.pk, worker_id="w1") == "skipped"
     assert fake_channel.sent == []
     ordering_shop.connection.refresh_from_db()

@@ -11,6 +11,7 @@ from ocilink.punchout.models import CartReturn, PunchoutSession
 from ocilink.punchout.states import ReturnOutcome, SessionStatus
 from ocilink.requisitions.models import OrderRequest, OrderRequestLine
 from tests.factories import UserFactory
+from tests.raw_files import raw_bytes
 
 from .helpers import cart_body, post_cart, start_punchout
 
@@ -60,7 +61,7 @@ def test_a_return_of_one_line_more_than_the_limit_imports_nothing_and_says_why(s
     assert not OrderRequest.objects.exists()
     assert stored.outcome == ReturnOutcome.REJECTED
     assert stored.line_count == LIMIT + 1
-    assert bytes(stored.body) == cart_body(LIMIT + 1)
+    assert raw_bytes(stored.body) == cart_body(LIMIT + 1)
     assert [(e["code"], e["params"]) for e in stored.errors] == [("too_many_lines", {"count": 6, "limit": 5})]
     assert PunchoutSession.objects.get().status == SessionStatus.REJECTED
 
@@ -111,7 +112,7 @@ def test_a_return_that_would_overfill_the_cart_imports_nothing_and_says_why(shop
     refused = CartReturn.objects.get(outcome=ReturnOutcome.REJECTED)
     assert refused.reference in text
     assert [(e["code"], e["params"]) for e in refused.errors] == [("cart_full", {"in_cart": 3, "count": 3, "limit": 5})]
-    assert bytes(refused.body) == cart_body(3)
+    assert raw_bytes(refused.body) == cart_body(3)
 
 
 def test_a_dutch_buyer_reads_that_the_cart_is_full_in_dutch(shop):
@@ -144,3 +145,54 @@ def test_the_limit_grows_with_numbers_grouped_for_the_reader(shop, settings):
 
     assert "sent 1,001 lines in one cart; ocilink takes at most 1,000 lines" in english
     assert "stuurde 1.001 regels in één winkelwagen; ocilink neemt hoogstens 1.000 regels" in dutch
+
+
+def _misnamed_fields(count: int) -> bytes:
+    """A cart of ``count`` lines, each with one field named NEW_ITEM_ instead of NEW_ITEM- (a warning per line)."""
+    extra = "&".join(f"NEW_ITEM_MATGROUP%5B{n}%5D=X{n}" for n in range(1, count + 1))
+    return cart_body(count) + b"&" + extra.encode()
+
+
+def test_a_return_keeps_its_first_problems_and_how_many_more_there_were(shop, settings):
+    settings.PUNCHOUT_MAX_KEPT_PROBLEMS = 3
+    client = _buyer(shop)
+    _, hook_path = start_punchout(client, shop.supplier.pk)
+
+    assert post_cart(hook_path, _misnamed_fields(LIMIT)).status_code == 303
+
+    stored = CartReturn.objects.get()
+    assert stored.outcome == ReturnOutcome.IMPORTED
+    assert [w["line"] for w in stored.warnings[:3]] == [1, 2, 3]
+    assert [(w.get("code"), w.get("params")) for w in stored.warnings[3:]] == [("more_problems", {"count": 2})]
+    page = _consultant().get(reverse("punchout:return_detail", args=[stored.reference])).content.decode()
+    # The whole body is checked again for the page, bounded the same way.
+    assert "Only the first errors and warnings are listed (0 errors and 5 warnings in all)." in page
+    assert page.count("uses NEW_ITEM_ instead of NEW_ITEM-") == 3
+
+
+def test_the_consultant_reads_the_count_of_problems_not_listed_in_dutch(shop, settings):
+    settings.PUNCHOUT_MAX_KEPT_PROBLEMS = 2
+    settings.PUNCHOUT_MAX_LINES = 2000
+    client = _buyer(shop)
+    _, hook_path = start_punchout(client, shop.supplier.pk)
+    post_cart(hook_path, _misnamed_fields(6))
+    stored = CartReturn.objects.get()
+    CartReturn.objects.filter(pk=stored.pk).update(body_truncated=True)  # the page lists what was kept on arrival
+
+    consultant = _consultant()
+    english = consultant.get(reverse("punchout:return_detail", args=[stored.reference])).content.decode()
+    dutch = consultant.get(
+        reverse("punchout:return_detail", args=[stored.reference]), HTTP_ACCEPT_LANGUAGE="nl"
+    ).content.decode()
+
+    assert "… and 4 more of this kind, not listed here." in english
+    assert "… en nog 4 van deze soort, die hier niet staan." in dutch
+
+
+def test_the_consultants_page_of_a_long_return_lists_the_first_lines(shop):
+    _punch_out(_buyer(shop), shop, LIMIT + 2)
+    stored = CartReturn.objects.get()
+
+    page = _consultant().get(reverse("punchout:return_detail", args=[stored.reference])).content.decode()
+
+    assert f"Only the first {LIMIT} of {LIMIT + 2} lines are listed." in page

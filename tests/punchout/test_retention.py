@@ -23,6 +23,7 @@ from ocilink.punchout.models import CartReturn, PunchoutSession
 from ocilink.punchout.retention import raw_purge
 from ocilink.punchout.states import ReturnOutcome
 from tests.factories import UserFactory
+from tests.raw_files import raw_bytes
 
 from .helpers import cart_body, line, post_cart, start_punchout
 
@@ -62,7 +63,7 @@ def test_old_bodies_are_emptied_and_their_reports_kept(shop, settings):
 
     refused.refresh_from_db()
     assert report.returns == 1
-    assert (bytes(refused.body), refused.stored_bytes, refused.headers) == (b"", 0, {})
+    assert (raw_bytes(refused.body), refused.stored_bytes, refused.headers) == (b"", 0, {})
     assert refused.purged_at is not None
     assert refused.outcome == ReturnOutcome.REJECTED
     assert refused.body_size > 0
@@ -78,7 +79,7 @@ def test_recent_bodies_are_kept(shop, settings):
     assert raw_purge().returns == 0
 
     recent.refresh_from_db()
-    assert (bytes(recent.body), recent.purged_at) == (cart_body(2), None)
+    assert (raw_bytes(recent.body), recent.purged_at) == (cart_body(2), None)
 
 
 def test_trials_have_their_own_shorter_retention_and_lose_their_sealed_account(shop, settings):
@@ -93,7 +94,7 @@ def test_trials_have_their_own_shorter_retention_and_lose_their_sealed_account(s
 
     assert (report.returns, report.trials) == (1, 1)
     old_return.refresh_from_db()
-    assert (bytes(old_return.body), old_return.purged_at is not None) == (b"", True)
+    assert (raw_bytes(old_return.body), old_return.purged_at is not None) == (b"", True)
     assert old_return.report["ok"] is True
     assert [line_["description"] for line_ in old_return.report["lines"]] == ["Article 1", "Article 2"]
     old_test.refresh_from_db()
@@ -230,4 +231,4 @@ def test_the_worker_sweeper_thread_purges_old_bodies(shop, settings):
 
     old.refresh_from_db()
     assert old.purged_at is not None
-    assert bytes(old.body) == b""
+    assert raw_bytes(old.body) == b""

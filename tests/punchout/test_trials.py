@@ -26,6 +26,7 @@ from ocilink.punchout.services import punchout_find_session
 from ocilink.punchout.states import ReturnOutcome, SessionPurpose
 from ocilink.requisitions.models import OrderRequestLine
 from tests.factories import DeliveryAddressFactory, MembershipFactory, UserFactory
+from tests.raw_files import raw_bytes
 
 from .helpers import cart_body, post_cart
 
@@ -157,7 +158,7 @@ def test_the_return_stores_the_raw_body_checks_it_and_imports_nothing(shop):
     assert response.status_code == 303
     assert response["Location"] == reverse("punchout:test_report", args=[test.pk])
     test.refresh_from_db()
-    assert bytes(test.cart_return.body) == body
+    assert raw_bytes(test.cart_return.body) == body
     assert test.cart_return.content_type == "application/x-www-form-urlencoded"
     assert test.cart_return.outcome == ReturnOutcome.CHECKED
     assert test.cart_return.report["ok"] is True
@@ -175,7 +176,7 @@ def test_an_unreadable_body_is_kept_and_reported(shop):
 
     assert response.status_code == 303
     test.refresh_from_db()
-    assert bytes(test.cart_return.body) == b"NEW_ITEM-DESCRIPTION[1]=x"
+    assert raw_bytes(test.cart_return.body) == b"NEW_ITEM-DESCRIPTION[1]=x"
     assert test.cart_return.outcome == ReturnOutcome.UNREADABLE
     assert test.cart_return.report["ok"] is False
     assert len(test.cart_return.report["errors"]) == 1
@@ -190,7 +191,7 @@ def test_the_token_is_single_use(shop):
 
     assert second.status_code == 303
     test.refresh_from_db()
-    assert bytes(test.cart_return.body) == cart_body(1)
+    assert raw_bytes(test.cart_return.body) == cart_body(1)
     assert len(test.cart_return.report["lines"]) == 1
 
 
@@ -232,7 +233,7 @@ def test_an_expired_test_keeps_the_body_and_checks_nothing(shop):
 
     assert response.status_code == 410
     test.refresh_from_db()
-    assert bytes(test.cart_return.body) == cart_body(1)
+    assert raw_bytes(test.cart_return.body) == cart_body(1)
     assert (test.cart_return.outcome, test.cart_return.report) == (ReturnOutcome.EXPIRED, None)
 
 
@@ -275,7 +276,7 @@ def test_an_oversize_body_is_refused_and_its_start_kept(shop, settings):
     assert response.status_code == 413
     test.refresh_from_db()
     assert test.cart_return.outcome == ReturnOutcome.TOO_LARGE
-    assert bytes(test.cart_return.body) == body  # its start (up to 64 KB) is kept, as for a real return
+    assert raw_bytes(test.cart_return.body) == body  # its start (up to 64 KB) is kept, as for a real return
     assert test.cart_return.report is None
 
 
@@ -415,3 +416,23 @@ def test_the_account_of_a_test_never_reaches_the_logs(shop, caplog):
     logged = caplog.text + "".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)
     assert "Canary-Pw-3" not in logged
     assert "canary-user-3" not in logged
+
+
+def test_a_test_of_more_lines_than_a_buyer_may_import_is_not_usable_and_its_report_is_bounded(shop, settings):
+    settings.PUNCHOUT_MAX_LINES = 5
+    test = _org_test(shop)
+    client = _admin_client(shop)
+    _fields, hook_path = _start(client, test)
+
+    assert post_cart(hook_path, cart_body(7)).status_code == 303
+
+    test.refresh_from_db()
+    report = test.cart_return.report
+    assert report["ok"] is False  # a buyer could not import it
+    assert [line["index"] for line in report["lines"]] == [1, 2, 3, 4, 5]
+    assert report["line_count"] == 7
+    assert report["errors"][0]["code"] == "too_many_lines"
+    page = client.get(reverse("punchout:test_report", args=[test.pk])).content.decode()
+    assert "Only the first 5 of 7 lines are listed." in page
+    assert "The webshop sent 7 lines in one cart; ocilink takes at most 5 lines from one cart" in page
+    assert "too_many_lines" not in page

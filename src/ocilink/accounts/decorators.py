@@ -10,13 +10,14 @@ from functools import wraps
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
 from .permissions import MembershipRequest, acts_as_administrator, is_platform_staff, is_support
 from .selectors import SESSION_ORGANIZATION_KEY, membership_for
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def membership_required(view: View) -> View:
@@ -28,7 +29,7 @@ def membership_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         membership = membership_for(user=request.user, organization_id=request.session.get(SESSION_ORGANIZATION_KEY))
         if membership is None:
             if is_platform_staff(user=request.user):
@@ -45,7 +46,7 @@ def administrator_required(view: View) -> View:
 
     @membership_required
     @wraps(view)
-    def wrapper(request: MembershipRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: MembershipRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not acts_as_administrator(request.membership):
             return render(request, "accounts/administrators_only.html", status=403)
         return view(request, *args, **kwargs)
@@ -57,7 +58,7 @@ def _staff_guard(check: Callable[..., bool], template: str) -> Callable[[View], 
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not check(user=request.user):
                 return render(request, template, status=403)
             return view(request, *args, **kwargs)

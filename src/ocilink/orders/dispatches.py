@@ -22,14 +22,24 @@ from django.utils.translation import gettext as _
 
 from ocilink.connections.models import Connection
 from ocilink.connections.ordering import channel_config_for, file_name_for
+from ocilink.core import raw_documents
 from ocilink.core.crypto import SecretError
+from ocilink.core.raw_documents import RawDocumentError
 from ocilink.dispatch.exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
 from ocilink.dispatch.registry import get_channel
 from ocilink.dispatch.types import DispatchEnvelope, DispatchResult
 
-from .backoff import retry_delay_seconds
 from .crashpoints import CLAIMED, SENT, crash_point
-from .leases import LeaseHeartbeat, lease_until
+from .delivery import (
+    delivery_claim,
+    delivery_fail,
+    delivery_is_current,
+    delivery_mark_sent,
+    delivery_retry_later,
+    delivery_still_ours,
+    delivery_wake,
+)
+from .leases import LeaseHeartbeat
 from .models import Dispatch, DispatchAttempt, DispatchDocument, PurchaseOrder
 from .notifications import notice_create_dispatch_failed
 from .services import purchase_order_set_status
@@ -41,6 +51,9 @@ logger = logging.getLogger(__name__)
 
 # What one attempt keeps of a supplier's answer; the rest is cut (a supplier may answer with a whole web page).
 MAX_STORED_RESPONSE = 200 * 1024
+# The folders of the documents and of what each try sent and got back, in the storage of raw documents.
+DISPATCH_DOCUMENTS = "dispatch-documents"
+DISPATCH_ATTEMPTS = "dispatch-attempts"
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,39 @@ def _store_document(dispatch: Dispatch, result: DispatchResult | None = None) ->
         if config is None:
             return
         name, content = get_channel(dispatch.method).build_document(order, config, envelope_of(dispatch))
-    DispatchDocument.objects.update_or_create(dispatch=dispatch, defaults={"name": name, "content": content})
+    now = timezone.now()
+    stored = _keep(DISPATCH_DOCUMENTS, f"{dispatch.pk}-{name}", content, at=now)
+    if not stored:
+        return  # the storage refused (logged): the order goes on, an earlier copy of the document stays
+    earlier = DispatchDocument.objects.filter(dispatch=dispatch).values_list("content", flat=True).first()
+    DispatchDocument.objects.update_or_create(
+        dispatch=dispatch, defaults={"name": name, "content": stored, "built_at": now}
+    )
+    if earlier:
+        raw_documents.delete_on_commit(earlier)
+
+
+def _keep(kind: str, key: str, content: bytes, *, at: datetime) -> str:
+    """Write evidence (a document, what a try sent or got back) to the storage of raw documents; its name, or ""
+    when there is none or the storage refused. A refusal is logged and nothing more: what happened to an order
+    must be recorded whether or not its evidence can be kept (else a delivered order would be sent again)."""
+    if not content:
+        return ""
+    try:
+        return raw_documents.save(raw_documents.new_name(kind, key, at=at), content)
+    except RawDocumentError:
+        logger.error("Dispatch evidence %s of %s was not kept: the storage of raw documents refused it", key, kind)
+        return ""
+
+
+def _keep_exchange(claim: Claim, *, request: bytes, response: bytes) -> dict[str, str]:
+    """Keep what one try sent and got back (the start of it); the names, for the attempt's row."""
+    attempt = claim.attempt
+    key = f"{claim.dispatch.pk}-{attempt.number}"
+    return {
+        "request": _keep(DISPATCH_ATTEMPTS, f"{key}-request", request, at=attempt.started_at),
+        "response": _keep(DISPATCH_ATTEMPTS, f"{key}-response", response[:MAX_STORED_RESPONSE], at=attempt.started_at),
+    }
 
 
 def dispatch_enqueue(*, dispatch_id: int, run_after: datetime | None = None) -> None:
@@ -116,30 +161,26 @@ def dispatch_enqueue(*, dispatch_id: int, run_after: datetime | None = None) -> 
     again when that is longer ago than the lease (a task can be lost, or its worker die before the claim)."""
     from .tasks import send_dispatch
 
-    task = send_dispatch.using(run_after=run_after) if run_after is not None else send_dispatch
-    with transaction.atomic():  # the task and the note of it together (one commit)
-        result = task.enqueue(dispatch_id)
-        Dispatch.objects.filter(pk=dispatch_id).update(task_id=str(result.id), woken_at=run_after or timezone.now())
+    delivery_wake(Dispatch, send_dispatch, dispatch_id, run_after)
+
+
+def _wake_later(dispatch_id: int, run_after: datetime) -> None:
+    dispatch_enqueue(dispatch_id=dispatch_id, run_after=run_after)
 
 
 def dispatch_claim(*, dispatch_id: int, worker_id: str) -> Claim | None:
     """Take a dispatch for one try: only if it is sendable and due. Sets a lease and opens an attempt row."""
     now = timezone.now()
     with transaction.atomic():
-        dispatch = (
-            Dispatch.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("purchase_order", "purchase_order__connection", "purchase_order__buyer")
-            .filter(pk=dispatch_id, status__in=SENDABLE, next_attempt_at__lte=now + timedelta(seconds=1))
-            .first()
+        dispatch = delivery_claim(
+            Dispatch.objects.select_related("purchase_order", "purchase_order__connection", "purchase_order__buyer"),
+            dispatch_id,
+            sendable=SENDABLE,
+            worker_id=worker_id,
+            ensure=ensure_transition,
         )
         if dispatch is None:
             return None
-        ensure_transition(dispatch.status, DispatchStatus.SENDING)
-        dispatch.status = DispatchStatus.SENDING
-        dispatch.attempt_count += 1
-        dispatch.lease_expires_at = lease_until()
-        dispatch.worker_id = worker_id[:64]
-        dispatch.save(update_fields=["status", "attempt_count", "lease_expires_at", "worker_id"])
         attempt = DispatchAttempt.objects.create(
             dispatch=dispatch, number=dispatch.attempt_count, worker_id=worker_id[:64], started_at=now
         )
@@ -153,9 +194,7 @@ def dispatch_send(*, dispatch_id: int, worker_id: str) -> str:
         return "skipped"
     crash_point(CLAIMED)
     started = time.monotonic()
-    still_ours = Dispatch.objects.filter(
-        pk=claim.dispatch.pk, status=DispatchStatus.SENDING, attempt_count=claim.attempt.number
-    )
+    still_ours = delivery_still_ours(Dispatch, claim.dispatch.pk, claim.attempt.number)
     try:
         with LeaseHeartbeat(still_ours, what=f"dispatch {claim.dispatch.pk}"):
             result = _deliver(claim.dispatch)
@@ -206,27 +245,23 @@ def _close_attempt(attempt: DispatchAttempt, **values: Any) -> None:
 
 def dispatch_record_success(*, claim: Claim, result: DispatchResult, duration_ms: int) -> str:
     """Positive evidence of delivery: the dispatch is sent and the order is to be received."""
+    exchange = _keep_exchange(claim, request=result.request, response=result.response)
     with transaction.atomic():
         dispatch = (
             Dispatch.objects.select_for_update(of=("self",)).select_related("purchase_order").get(pk=claim.dispatch.pk)
         )
         _close_attempt(
             claim.attempt,
+            **exchange,
             outcome=AttemptOutcome.SENT,
             message=result.summary,
-            request=result.request,
-            response=result.response[:MAX_STORED_RESPONSE],
             evidence=result.evidence,
             duration_ms=duration_ms,
         )
         if dispatch.status == DispatchStatus.SENT:
             return dispatch.status  # another worker's try delivered too; the supplier has the same document
         # Delivered is delivered, even if the lease ran out meanwhile or a person acted on the order.
-        dispatch.status = DispatchStatus.SENT
-        dispatch.sent_at = timezone.now()
-        dispatch.lease_expires_at = None
-        dispatch.last_error = ""
-        dispatch.save(update_fields=["status", "sent_at", "lease_expires_at", "last_error"])
+        delivery_mark_sent(dispatch)
         _store_document(dispatch, result)
         purchase_order = PurchaseOrder.objects.select_for_update().get(pk=dispatch.purchase_order_id)
         if purchase_order.status != PurchaseOrderStatus.TO_BE_RECEIVED:
@@ -242,31 +277,25 @@ def dispatch_record_success(*, claim: Claim, result: DispatchResult, duration_ms
 def dispatch_record_failure(*, claim: Claim, error: DispatchError, duration_ms: int, error_class: str = "") -> str:
     """A failed try: retry later (transient, within the window) or fail and tell a person (permanent)."""
     permanent = isinstance(error, PermanentDispatchError)
+    exchange = _keep_exchange(claim, request=error.request, response=error.response)
     with transaction.atomic():
         dispatch = (
             Dispatch.objects.select_for_update(of=("self",)).select_related("purchase_order").get(pk=claim.dispatch.pk)
         )
         _close_attempt(
             claim.attempt,
+            **exchange,
             outcome=AttemptOutcome.PERMANENT if permanent else AttemptOutcome.TRANSIENT,
             error_class=error_class or type(error).__name__,
             message=error.message,
-            request=error.request,
-            response=error.response[:MAX_STORED_RESPONSE],
             evidence=error.evidence,
             duration_ms=duration_ms,
         )
-        if dispatch.status != DispatchStatus.SENDING or dispatch.attempt_count != claim.attempt.number:
+        if not delivery_is_current(dispatch, claim.attempt.number):
             return dispatch.status  # the lease ran out and the dispatch moved on: this try no longer decides
-        now = timezone.now()
-        next_at = now + timedelta(seconds=retry_delay_seconds(dispatch.attempt_count))
-        dispatch.lease_expires_at = None
-        dispatch.last_error = error.message
-        if not permanent and next_at <= dispatch.give_up_at:
-            dispatch.status = DispatchStatus.RETRY_WAIT
-            dispatch.next_attempt_at = next_at
-            dispatch.save(update_fields=["status", "next_attempt_at", "lease_expires_at", "last_error"])
-            dispatch_enqueue(dispatch_id=dispatch.pk, run_after=next_at)  # in this transaction: no retry without a task
+        if delivery_retry_later(
+            dispatch, message=error.message, permanent=permanent, ensure=ensure_transition, wake=_wake_later
+        ):
             return dispatch.status
         if not permanent:
             error_message = _("Gave up after trying for %(hours)d hours. The last try said: %(message)s") % {
@@ -275,9 +304,7 @@ def dispatch_record_failure(*, claim: Claim, error: DispatchError, duration_ms: 
             }
         else:
             error_message = error.message
-        dispatch.status = DispatchStatus.FAILED
-        dispatch.last_error = error_message
-        dispatch.save(update_fields=["status", "lease_expires_at", "last_error"])
+        delivery_fail(dispatch, message=error_message, ensure=ensure_transition)
         _fail_order(dispatch, error_message)
     return DispatchStatus.FAILED
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocilink.accounts.models import Organization
 from ocilink.connections.models import Connection
+from ocilink.core import raw_documents
 from ocilink.suppliers.models import Supplier
 
 from .states import AttemptOutcome, DispatchStatus, NoticeStatus, PurchaseOrderStatus
@@ -158,8 +159,10 @@ class DispatchAttempt(models.Model):
     outcome = models.CharField(max_length=20, choices=AttemptOutcome.choices, default=AttemptOutcome.SENDING)
     error_class = models.CharField(max_length=200, blank=True)
     message = models.TextField(blank=True)
-    request = models.BinaryField(default=b"")
-    response = models.BinaryField(default=b"")
+    # What was sent (secrets redacted) and what came back (its start), in the storage of raw documents
+    # (``core.raw_documents``); empty when nothing was sent or nothing came back.
+    request = models.FileField(storage=raw_documents.storage, max_length=255, blank=True)
+    response = models.FileField(storage=raw_documents.storage, max_length=255, blank=True)
     evidence = models.JSONField(default=dict)
 
     class Meta:
@@ -175,7 +178,9 @@ class DispatchDocument(models.Model):
 
     dispatch = models.OneToOneField(Dispatch, on_delete=models.CASCADE, related_name="document")
     name = models.CharField(max_length=255)
-    content = models.BinaryField()
+    # The document's bytes, in the storage of raw documents (``core.raw_documents``); ``name`` is what it is called
+    # when downloaded or sent.
+    content = models.FileField(storage=raw_documents.storage, max_length=255)
     built_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -27,8 +27,16 @@ from django.utils.translation import gettext as _
 
 from ocilink.accounts.models import Membership, Role
 
-from .backoff import retry_delay_seconds
-from .leases import LeaseHeartbeat, lease_until
+from .delivery import (
+    delivery_claim,
+    delivery_fail,
+    delivery_is_current,
+    delivery_mark_sent,
+    delivery_retry_later,
+    delivery_still_ours,
+    delivery_wake,
+)
+from .leases import LeaseHeartbeat
 from .models import Notice, PurchaseOrder
 from .services import purchase_order_event
 from .states import NOTICE_SENDABLE, NoticeStatus, ensure_notice_transition
@@ -77,31 +85,23 @@ def notice_enqueue(*, notice_id: int, run_after: datetime | None = None) -> None
     """Wake a worker for this notice (now, or at ``run_after``), and note when, for the sweeper."""
     from .tasks import send_notice
 
-    task = send_notice.using(run_after=run_after) if run_after is not None else send_notice
-    with transaction.atomic():  # the task and the note of it together (one commit)
-        result = task.enqueue(notice_id)
-        Notice.objects.filter(pk=notice_id).update(task_id=str(result.id), woken_at=run_after or timezone.now())
+    delivery_wake(Notice, send_notice, notice_id, run_after)
+
+
+def _wake_later(notice_id: int, run_after: datetime) -> None:
+    notice_enqueue(notice_id=notice_id, run_after=run_after)
 
 
 def notice_claim(*, notice_id: int, worker_id: str) -> Notice | None:
     """Take a notice for one try: only if it is sendable and due. Sets a lease."""
-    now = timezone.now()
     with transaction.atomic():
-        notice = (
-            Notice.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("purchase_order__supplier")
-            .filter(pk=notice_id, status__in=NOTICE_SENDABLE, next_attempt_at__lte=now + timedelta(seconds=1))
-            .first()
+        return delivery_claim(
+            Notice.objects.select_related("purchase_order__supplier"),
+            notice_id,
+            sendable=NOTICE_SENDABLE,
+            worker_id=worker_id,
+            ensure=ensure_notice_transition,
         )
-        if notice is None:
-            return None
-        ensure_notice_transition(notice.status, NoticeStatus.SENDING)
-        notice.status = NoticeStatus.SENDING
-        notice.attempt_count += 1
-        notice.lease_expires_at = lease_until()
-        notice.worker_id = worker_id[:64]
-        notice.save(update_fields=["status", "attempt_count", "lease_expires_at", "worker_id"])
-    return notice
 
 
 def notice_message(notice: Notice) -> EmailMessage:
@@ -155,7 +155,7 @@ def notice_send(*, notice_id: int, worker_id: str) -> str:
     if notice is None:
         return "skipped"
     number = notice.attempt_count
-    still_ours = Notice.objects.filter(pk=notice.pk, status=NoticeStatus.SENDING, attempt_count=number)
+    still_ours = delivery_still_ours(Notice, notice.pk, number)
     started = time.monotonic()
     try:
         with LeaseHeartbeat(still_ours, what=f"notice {notice.pk}"):
@@ -173,11 +173,7 @@ def notice_record_sent(*, notice_id: int) -> str:
     with transaction.atomic():
         notice = Notice.objects.select_for_update(of=("self",)).get(pk=notice_id)
         if notice.status != NoticeStatus.SENT:
-            notice.status = NoticeStatus.SENT
-            notice.sent_at = timezone.now()
-            notice.lease_expires_at = None
-            notice.last_error = ""
-            notice.save(update_fields=["status", "sent_at", "lease_expires_at", "last_error"])
+            delivery_mark_sent(notice)
     return NoticeStatus.SENT
 
 
@@ -185,22 +181,13 @@ def notice_record_failure(*, notice_id: int, attempt: int, message: str, permane
     """A failed try: retry later (within the window), or fail: the order's history says so and staff can see it."""
     with transaction.atomic():
         notice = Notice.objects.select_for_update(of=("self",)).select_related("purchase_order").get(pk=notice_id)
-        if notice.status != NoticeStatus.SENDING or notice.attempt_count != attempt:
+        if not delivery_is_current(notice, attempt):
             return notice.status  # the lease ran out and the notice moved on: this try no longer decides
-        now = timezone.now()
-        next_at = now + timedelta(seconds=retry_delay_seconds(notice.attempt_count))
-        notice.lease_expires_at = None
-        notice.last_error = message
-        if not permanent and next_at <= notice.give_up_at:
-            ensure_notice_transition(notice.status, NoticeStatus.RETRY_WAIT)
-            notice.status = NoticeStatus.RETRY_WAIT
-            notice.next_attempt_at = next_at
-            notice.save(update_fields=["status", "next_attempt_at", "lease_expires_at", "last_error"])
-            notice_enqueue(notice_id=notice.pk, run_after=next_at)  # in this transaction: no retry without a task
+        if delivery_retry_later(
+            notice, message=message, permanent=permanent, ensure=ensure_notice_transition, wake=_wake_later
+        ):
             return notice.status
-        ensure_notice_transition(notice.status, NoticeStatus.FAILED)
-        notice.status = NoticeStatus.FAILED
-        notice.save(update_fields=["status", "lease_expires_at", "last_error"])
+        delivery_fail(notice, message=message, ensure=ensure_notice_transition)
         purchase_order = PurchaseOrder.objects.select_for_update().get(pk=notice.purchase_order_id)
         purchase_order_event(
             purchase_order=purchase_order,

@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -16,6 +17,8 @@ from django.views.decorators.http import require_POST
 from ocilink.accounts.decorators import membership_required
 from ocilink.accounts.models import Role
 from ocilink.accounts.permissions import MembershipRequest
+from ocilink.core import raw_documents
+from ocilink.core.raw_documents import RawDocumentMissing
 
 from . import actions
 from .models import DispatchAttempt, DispatchDocument, PurchaseOrder
@@ -135,29 +138,39 @@ def order_action(request: MembershipRequest, pk: int, action: str) -> HttpRespon
     return redirect("orders:detail", pk=order.pk)
 
 
-def _download(content: bytes, name: str) -> HttpResponse:
-    content_type = "application/pdf" if name.endswith(".pdf") else "application/xml"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+def _download(stored: str, *, filename: str, content_type: str) -> HttpResponseBase:
+    """Stream a raw document byte for byte (never read into memory whole); an empty one when nothing was kept."""
+    response: HttpResponseBase
+    if not stored:
+        response = HttpResponse(b"", content_type=content_type)
+    else:
+        try:
+            handle = raw_documents.open_document(stored)
+        except RawDocumentMissing as exc:
+            raise Http404("The stored document is missing") from exc
+        response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
 
 
 @membership_required
-def order_document(request: MembershipRequest, pk: int) -> HttpResponse:
+def order_document(request: MembershipRequest, pk: int) -> HttpResponseBase:
     order = _order(request, pk)
     document = get_object_or_404(DispatchDocument, dispatch__purchase_order=order)
-    return _download(bytes(document.content), document.name)
+    content_type = "application/pdf" if document.name.endswith(".pdf") else "application/xml"
+    return _download(document.content.name or "", filename=document.name, content_type=content_type)
 
 
 @membership_required
-def attempt_payload(request: MembershipRequest, pk: int, number: int, part: str) -> HttpResponse:
+def attempt_payload(request: MembershipRequest, pk: int, number: int, part: str) -> HttpResponseBase:
     """What one attempt sent (secrets redacted) or what the supplier's system answered, byte for byte."""
     order = _order(request, pk)
     attempt = get_object_or_404(DispatchAttempt, dispatch__purchase_order=order, number=number)
     if part not in {"request", "response"}:
         raise Http404("No such part")
-    content = bytes(getattr(attempt, part))
-    response = HttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{order.number}-try{number}-{part}.txt"'
-    return response
+    return _download(
+        getattr(attempt, part).name or "",
+        filename=f"{order.number}-try{number}-{part}.txt",
+        content_type="application/octet-stream",
+    )

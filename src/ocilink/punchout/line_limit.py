@@ -1,4 +1,4 @@
-"""The most lines a cart return may bring into a cart (``PUNCHOUT_MAX_LINES``).
+"""The most lines a cart return may bring into a cart (``PUNCHOUT_MAX_LINES``), and the most problems kept with it.
 
 A larger return, or one that would make the buyer's cart longer than that, is refused whole: the raw return stays
 stored and nothing is imported. The refusal is kept with the return like the webshop's own errors (in
@@ -8,8 +8,8 @@ reader's language.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from django.utils.formats import number_format
 from django.utils.translation import ngettext
@@ -18,6 +18,9 @@ from ocilink.requisitions.cart import CartFull
 
 TOO_MANY_LINES = "too_many_lines"
 CART_FULL = "cart_full"
+MORE_PROBLEMS = "more_problems"
+
+T = TypeVar("T")
 
 
 def too_many_lines_problem(*, count: int, limit: int) -> dict[str, Any]:
@@ -28,6 +31,17 @@ def too_many_lines_problem(*, count: int, limit: int) -> dict[str, Any]:
 def cart_full_problem(error: CartFull) -> dict[str, Any]:
     """The error kept with a return whose lines would make the buyer's cart longer than allowed."""
     return _problem(CART_FULL, {"in_cart": error.in_cart, "count": error.count, "limit": error.limit})
+
+
+def kept_problems(problems: Sequence[T], convert: Callable[[T], dict[str, Any]], *, limit: int) -> list[dict[str, Any]]:
+    """The first ``limit`` of ``problems`` as kept entries, and when there are more, one entry saying how many.
+
+    A webshop that sends a warning on each of 20,000 lines must not make a page of 20,000 rows
+    (``PUNCHOUT_MAX_KEPT_PROBLEMS``)."""
+    kept = [convert(problem) for problem in problems[:limit]]
+    if len(problems) > limit:
+        kept.append(_problem(MORE_PROBLEMS, {"count": len(problems) - limit}))
+    return kept
 
 
 def _problem(code: str, params: dict[str, int]) -> dict[str, Any]:
@@ -49,6 +63,13 @@ def problem_text(problem: Mapping[str, Any]) -> str:
                 "so nothing was imported. Transfer the order in parts of at most %(limit)s lines each.",
                 count,
             ) % {"count": _number(count), "limit": _number(limit)}
+        if problem.get("code") == MORE_PROBLEMS:
+            count = int(params["count"])
+            return ngettext(
+                "… and %(count)s more of this kind, not listed here.",
+                "… and %(count)s more of this kind, not listed here.",
+                count,
+            ) % {"count": _number(count)}
         if problem.get("code") == CART_FULL:
             return str(CartFull(in_cart=int(params["in_cart"]), count=int(params["count"]), limit=int(params["limit"])))
     except (KeyError, TypeError, ValueError):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocilink.accounts.models import DeliveryAddress, Organization
 from ocilink.connections.models import Connection
+from ocilink.core import raw_documents
 from ocilink.core.crypto import decrypt_secret, encrypt_secret
 from ocilink.suppliers.models import Supplier
 
@@ -156,7 +157,9 @@ class CartReturn(models.Model):
     http_method = models.CharField(max_length=8)
     content_type = models.CharField(max_length=255, blank=True)
     headers = models.JSONField(default=dict)
-    body = models.BinaryField()
+    # The raw body as received (or only its start), in the storage of raw documents (``core.raw_documents``); the
+    # row keeps its name only. Empty once purged.
+    body = models.FileField(storage=raw_documents.storage, max_length=255, blank=True)
     body_size = models.PositiveIntegerField(default=0)
     body_truncated = models.BooleanField(default=False, help_text=_("Only the start of the body is kept."))
     # The bytes of ``body`` actually stored (0 once purged): what the storage quotas add up.
@@ -187,3 +190,8 @@ class CartReturn(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def read_body(self, limit: int | None = None) -> bytes:
+        """The kept bytes of the body, at most ``limit`` (by default all that was kept, which the body limits
+        bound); ``b""`` once purged. Raises ``RawDocumentMissing`` when the storage lost it."""
+        return raw_documents.read(self.body.name or "", limit=self.stored_bytes if limit is None else limit)

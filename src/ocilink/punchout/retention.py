@@ -1,13 +1,15 @@
 """Retention of raw cart returns: after ``PUNCHOUT_RAW_RETENTION_DAYS`` (a buyer's punchout) or
-``PUNCHOUT_TRIAL_RETENTION_DAYS`` (a trial) the raw body and the request headers of a return are emptied.
+``PUNCHOUT_TRIAL_RETENTION_DAYS`` (a trial) the raw body of a return is deleted from the storage of raw documents
+and its request headers are emptied.
 
 What a person needs later stays: the reference, when it arrived, its size, outcome, line count, errors, warnings and
 a trial's check report; the return says when it was purged (``purged_at``). An old trial also loses its sealed
 test account and token (it can no longer be started anyway). Every worker runs :func:`raw_purge` now and then
 (``PUNCHOUT_PURGE_INTERVAL_SECONDS``, registered in ``apps.py``); ``ocilink purge_raw`` runs it by hand.
 
-Each batch is one short UPDATE of at most ``PURGE_BATCH`` rows, so a purge never holds long locks; two workers
-purging at once touch each row once (the UPDATE re-checks ``purged_at IS NULL``), and a second run finds nothing.
+Each batch deletes the bodies of at most ``PURGE_BATCH`` returns and then empties their rows with one short UPDATE,
+so a purge never holds long locks; two workers purging at once may both delete a body (harmless) but update each
+row once (the UPDATE re-checks ``purged_at IS NULL``), and a second run finds nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from ocilink.core import raw_documents
 
 from .models import CartReturn, PunchoutSession
 from .states import SessionPurpose
@@ -64,10 +68,8 @@ def raw_purge(
     """
     now = now or timezone.now()
     returns = _purge_batches(
-        lambda: list(_due_returns(now=now).order_by("received_at").values_list("pk", flat=True)[:batch_size]),
-        lambda ids: CartReturn.objects.filter(pk__in=ids, purged_at__isnull=True).update(
-            body=b"", stored_bytes=0, headers={}, purged_at=now
-        ),
+        lambda: list(_due_returns(now=now).order_by("received_at").values_list("pk", "body")[:batch_size]),
+        lambda rows: _purge_returns(rows, now=now),
         batch_size=batch_size,
         max_batches=max_batches,
     )
@@ -82,6 +84,16 @@ def raw_purge(
     if returns or trials:
         logger.info("Retention: emptied %s raw cart returns and %s trials' sealed accounts", returns, trials)
     return PurgeReport(returns=returns, trials=trials)
+
+
+def _purge_returns(rows: list[tuple[int, str]], *, now: datetime) -> int:
+    """Delete the stored bodies of these returns, then empty their rows. In this order: should the UPDATE fail, the
+    rows still name their (now missing) bodies and the next run purges them again; deleting twice is harmless."""
+    for _pk, name in rows:
+        raw_documents.delete(name)
+    return CartReturn.objects.filter(pk__in=[pk for pk, _name in rows], purged_at__isnull=True).update(
+        body="", stored_bytes=0, headers={}, purged_at=now
+    )
 
 
 def _purge_batches(

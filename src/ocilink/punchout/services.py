@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 
 from ocilink.accounts.models import DeliveryAddress, Membership, Organization
 from ocilink.connections.selectors import credential_for
+from ocilink.core import raw_documents
 from ocilink.core.crypto import SecretError
 from ocilink.protocols.oci import OciCart, OciError, Problem, build_punchout_fields, cart_report, parse_cart
 from ocilink.requisitions.cart import CartFull, order_request_add_punchout_lines
 from ocilink.suppliers.models import Supplier
 
-from .line_limit import cart_full_problem, too_many_lines_problem
+from .line_limit import cart_full_problem, kept_problems, too_many_lines_problem
 from .models import CartReturn, PunchoutSession
 from .quotas import QuotaExceeded, organization_quota_exceeded, selftest_quota_exceeded
 from .states import ReturnOutcome, SessionPurpose, SessionStatus, ensure_transition
@@ -46,6 +47,8 @@ SPENT_BODY_KEEP = 2 * 1024
 MAX_RETURNS_PER_SESSION = 5
 # The largest size a return records (the column's range); a declared Content-Length may claim anything.
 MAX_RECORDED_SIZE = 2**31 - 1
+# The folder of raw cart returns in the storage of raw documents (``core.raw_documents``).
+CART_RETURNS = "cart-returns"
 
 
 class PunchoutError(Exception):
@@ -157,60 +160,25 @@ def punchout_return_keep(*, session: PunchoutSession) -> int | None:
     return None
 
 
-def _quota_exceeded(session: PunchoutSession, *, adding: int, now: datetime) -> QuotaExceeded | None:
-    """The storage quota this return would pass: its organization's, or a self-test's (per client and in all)."""
+def _quota_exceeded(session: PunchoutSession, *, now: datetime) -> QuotaExceeded | None:
+    """The storage quota that the returns kept so far, this one included (its row is written in this
+    transaction), pass: its organization's, or a self-test's (per client and in all)."""
     if session.organization_id is not None:
-        # One return of an organization at a time adds up and stores, so parallel returns cannot all slip under.
+        # One return of an organization at a time adds up, so parallel returns cannot all slip under. The lock is
+        # held from here to the commit: taken last, it never waits on another return's parsing or import.
         Organization.objects.select_for_update().filter(pk=session.organization_id).values_list("pk").first()
-        return organization_quota_exceeded(organization_id=session.organization_id, adding=adding, now=now)
+        return organization_quota_exceeded(organization_id=session.organization_id, adding=0, now=now)
     if session.purpose == SessionPurpose.SUPPLIER_SELFTEST:
-        return selftest_quota_exceeded(client_hash=session.client_hash, adding=adding, now=now)
+        return selftest_quota_exceeded(client_hash=session.client_hash, adding=0, now=now)
     return None
 
 
-def _store_return(
-    *,
-    session: PunchoutSession,
-    http_method: str,
-    meta: dict,
-    body: bytes,
-    body_size: int,
-    truncated: bool,
-    spent: bool,
-    now: datetime,
-    client_address: str,
-) -> tuple[CartReturn, QuotaExceeded | None]:
-    """Keep the return: the whole body for a valid token within its quota, else only its start; its size always.
+class _OverQuota(Exception):
+    """Rolls back what a return did (its lines, its report) to the savepoint before it: the quota says no."""
 
-    Returns the row and the quota it passed, if any (then only the start is kept and the outcome is ``over_quota``,
-    unless the body was also too large).
-    """
-    headers = {key: str(meta[key])[:KEPT_HEADER_CHARS] for key in KEPT_HEADERS if key in meta}
-    if client_address:
-        headers["CLIENT_ADDRESS"] = client_address
-    keep = SPENT_BODY_KEEP if spent else TRUNCATED_BODY_KEEP if truncated else len(body)
-    with transaction.atomic():
-        exceeded = None if spent else _quota_exceeded(session, adding=min(len(body), keep), now=now)
-        if exceeded is not None:
-            keep = SPENT_BODY_KEEP
-        kept = body[:keep]
-        size = min(max(body_size, len(body)), MAX_RECORDED_SIZE)
-        outcome = ReturnOutcome.TOO_LARGE if truncated else ReturnOutcome.OVER_QUOTA if exceeded else ""
-        cart_return = CartReturn.objects.create(
-            session=session,
-            organization_id=session.organization_id,
-            reference=new_reference(),
-            received_at=now,
-            http_method=http_method[:8],
-            content_type=str(meta.get("CONTENT_TYPE", ""))[:255],
-            headers=headers,
-            body=kept,
-            body_size=size,
-            body_truncated=truncated or len(kept) < size,
-            stored_bytes=len(kept),
-            outcome=outcome,
-        )
-    return cart_return, exceeded
+    def __init__(self, exceeded: QuotaExceeded) -> None:
+        super().__init__(exceeded)
+        self.exceeded = exceeded
 
 
 def punchout_find_session(*, token: str) -> PunchoutSession | None:
@@ -219,6 +187,25 @@ def punchout_find_session(*, token: str) -> PunchoutSession | None:
         .filter(token_hash=hash_token(token))
         .first()
     )
+
+
+@dataclass(frozen=True)
+class _Received:
+    """One POST to HOOK_URL as it is recorded: what was kept of its body, under which name, and how it was read."""
+
+    session: PunchoutSession
+    http_method: str
+    meta: dict
+    body: bytes
+    name: str
+    reference: str
+    size: int
+    truncated: bool
+    expired: bool
+    spent: bool
+    now: datetime
+    client_address: str
+    parsed: OciCart | str | None  # the cart, why it cannot be read, or None (not parsed: spent or over-size)
 
 
 def punchout_receive(
@@ -231,92 +218,178 @@ def punchout_receive(
     body_size: int | None = None,
     client_address: str = "",
 ) -> ReturnResult:
-    """Handle one return to HOOK_URL, whatever the session's purpose: store the raw body, claim the token once,
+    """Handle one return to HOOK_URL, whatever the session's purpose: keep the raw body, claim the token once,
     parse it, then import the cart (an order) or check it and keep its report (a trial). The purposes differ in
     one more point, when the token is spent:
 
-    * an order stores its returns first, also a re-post with a used token (it is recorded as a duplicate), up to
+    * an order keeps its returns, also a re-post with a used token (it is recorded as a duplicate), up to
       ``MAX_RETURNS_PER_SESSION``; its token is spent only by a return that arrives in time, in size and within
       the organization's storage quota (a return over the quota spends it too: the buyer punches out again later);
-    * a trial claims its token first and keeps only that first return, whatever it is: anyone may post to a
+    * a trial claims its token with its first return and keeps only that one, whatever it is: anyone may post to a
       self-test's HOOK_URL, so what it stores is capped. A later return stores nothing (outcome duplicate).
 
     Only a valid token's return (not expired, not used) keeps its whole body, and only within the storage quota of
     its organization or self-test client (``quotas.py``); any other keeps its first ``SPENT_BODY_KEEP`` bytes and
     its size, and a return over a quota is refused (``over_quota``). ``truncated`` says the body was over-size and
-    holds only its start: it is stored and refused. ``body_size`` is the body's full size when ``body`` holds only
-    its start (see ``punchout_return_keep``). The raw return is committed before anything else can fail, so what a
-    valid punchout sent is never lost.
+    holds only its start: it is kept and refused. ``body_size`` is the body's full size when ``body`` holds only
+    its start (see ``punchout_return_keep``).
+
+    The body is written to the storage of raw documents before it is parsed, and a failed write raises
+    ``RawDocumentError`` with nothing recorded or imported (the token stays unused: the webshop can send it
+    again). Then one transaction records the return, claims the token and imports the cart (or records why not):
+    one commit for the whole return. Should that transaction fail, nothing of it stays but the body's file, which
+    the error in the log names; its token is still unused.
     """
     now = timezone.now()
-    if session.is_trial and not _claim(session, now):
+    if session.is_trial and session.used_at is not None:
+        # A trial keeps only its first return: nothing more is even written.
         return ReturnResult(ReturnOutcome.DUPLICATE, session, None)
     expired = now >= session.expires_at
     spent = _token_spent(session, now)
     if not session.is_trial and spent and session.returns.count() >= MAX_RETURNS_PER_SESSION:
         # Enough of this punchout's returns are kept: answer as before, store nothing more.
         return ReturnResult(ReturnOutcome.EXPIRED if expired else ReturnOutcome.DUPLICATE, session, None)
-    cart_return, exceeded = _store_return(
-        session=session,
-        http_method=http_method,
-        meta=meta,
-        body=body,
-        body_size=body_size if body_size is not None else len(body),
-        truncated=truncated,
-        spent=spent,
-        now=now,
-        client_address=client_address,
-    )
-    if truncated:
-        return ReturnResult(ReturnOutcome.TOO_LARGE, session, cart_return)
-    if exceeded is not None:
-        return _over_quota(session=session, cart_return=cart_return, exceeded=exceeded, now=now)
-    if expired:
-        _set_outcome(cart_return, ReturnOutcome.EXPIRED)
-        return ReturnResult(ReturnOutcome.EXPIRED, session, cart_return)
-    # Claim the single-use token atomically: only the first return gets here.
-    if not session.is_trial and not _claim(session, now):
-        # Another return spent the token while this one was stored (a double click): keep only this one's start.
-        _keep_start(cart_return)
-        _set_outcome(cart_return, ReturnOutcome.DUPLICATE)
-        return ReturnResult(ReturnOutcome.DUPLICATE, session, cart_return)
-
+    keep = SPENT_BODY_KEEP if spent else TRUNCATED_BODY_KEEP if truncated else len(body)
+    kept = body[:keep]
+    reference = new_reference()
+    name = raw_documents.save(raw_documents.new_name(CART_RETURNS, reference, at=now), kept)
     try:
-        cart = parse_cart(
+        received = _Received(
+            session=session,
+            http_method=http_method,
+            meta=meta,
+            body=body,
+            name=name,
+            reference=reference,
+            size=min(max(body_size if body_size is not None else len(body), len(body)), MAX_RECORDED_SIZE),
+            truncated=truncated,
+            expired=expired,
+            spent=spent,
+            now=now,
+            client_address=client_address,
+            # Parsed outside the transaction: no lock is held while the codec works.
+            parsed=_parse(session, body, meta) if not spent and not truncated else None,
+        )
+        with transaction.atomic():
+            return _record(received, kept=kept)
+    except Exception:
+        logger.error(
+            "Cart return %s of punchout session %s could not be recorded; its body is kept in the storage of raw "
+            "documents as %s for %s days",
+            reference,
+            session.pk,
+            name,
+            raw_documents.ORPHAN_GRACE_DAYS,
+        )
+        raise
+
+
+def _parse(session: PunchoutSession, body: bytes, meta: dict) -> OciCart | str:
+    """The cart in the body, or why it cannot be read."""
+    try:
+        return parse_cart(
             body,
             str(meta.get("CONTENT_TYPE") or "") or None,
             max_fields=settings.PUNCHOUT_MAX_FIELDS,
             **session.cart_options(),
         )
     except OciError as exc:
-        return _unreadable(session=session, cart_return=cart_return, message=str(exc))
+        return str(exc)
+
+
+def _record(received: _Received, *, kept: bytes) -> ReturnResult:
+    """Record one return in the caller's transaction (see ``punchout_receive``)."""
+    session, now = received.session, received.now
+    if session.is_trial and not _claim(session, now):
+        # Another return of this trial came first (a race): it is the one kept.
+        raw_documents.delete_on_commit(received.name)
+        return ReturnResult(ReturnOutcome.DUPLICATE, session, None)
+    outcome = ""
+    if received.truncated:
+        outcome = ReturnOutcome.TOO_LARGE
+    elif received.expired:
+        outcome = ReturnOutcome.EXPIRED
+    elif received.spent:
+        outcome = ReturnOutcome.DUPLICATE  # an order's used token, as far as its row knew
+    headers = {key: str(received.meta[key])[:KEPT_HEADER_CHARS] for key in KEPT_HEADERS if key in received.meta}
+    if received.client_address:
+        headers["CLIENT_ADDRESS"] = received.client_address
+    cart_return = CartReturn.objects.create(
+        session=session,
+        organization_id=session.organization_id,
+        reference=received.reference,
+        received_at=now,
+        http_method=received.http_method[:8],
+        content_type=str(received.meta.get("CONTENT_TYPE", ""))[:255],
+        headers=headers,
+        body=received.name,
+        body_size=received.size,
+        body_truncated=received.truncated or len(kept) < received.size,
+        stored_bytes=len(kept),
+        outcome=outcome,
+    )
+    if received.spent:
+        return ReturnResult(outcome, session, cart_return)
+    if received.truncated:
+        # Kept (its start) and refused; a buyer's token stays unused, so the webshop may send a smaller cart.
+        if _quota_exceeded(session, now=now) is not None:
+            _keep_start(cart_return, received.body)
+        return ReturnResult(ReturnOutcome.TOO_LARGE, session, cart_return)
+    # Claim the single-use token atomically: only the first return gets on.
+    if not session.is_trial and not _claim(session, now):
+        # Another return spent the token after this one was read (a double click): keep only this one's start.
+        _keep_start(cart_return, received.body)
+        _set_outcome(cart_return, ReturnOutcome.DUPLICATE)
+        return ReturnResult(ReturnOutcome.DUPLICATE, session, cart_return)
+    try:
+        with transaction.atomic():  # a savepoint: a return over its quota keeps nothing of what it did
+            result = _handle(received, cart_return)
+            exceeded = _quota_exceeded(session, now=now)
+            if exceeded is not None:
+                raise _OverQuota(exceeded)
+    except _OverQuota as over:
+        return _over_quota(session=session, cart_return=cart_return, exceeded=over.exceeded, body=received.body)
+    return result
+
+
+def _handle(received: _Received, cart_return: CartReturn) -> ReturnResult:
+    session, parsed = received.session, received.parsed
+    if not isinstance(parsed, OciCart):
+        return _unreadable(session=session, cart_return=cart_return, message=str(parsed or ""))
     if session.is_trial:
-        return _check(session=session, cart_return=cart_return, cart=cart)
-    return _import(session=session, cart_return=cart_return, cart=cart)
+        return _check(session=session, cart_return=cart_return, cart=parsed)
+    return _import(session=session, cart_return=cart_return, cart=parsed)
 
 
 def _over_quota(
-    *, session: PunchoutSession, cart_return: CartReturn, exceeded: QuotaExceeded, now: datetime
+    *, session: PunchoutSession, cart_return: CartReturn, exceeded: QuotaExceeded, body: bytes
 ) -> ReturnResult:
     """A return past a storage quota: its start is kept and nothing is imported. A buyer's punchout is over (its
     token spent, so re-posts are duplicates); the buyer punches out again once the quota has room."""
+    # What the return did in memory was rolled back in the database: read its row and session again.
+    cart_return.refresh_from_db()
+    session.refresh_from_db(fields=["status", "used_at"])
+    _keep_start(cart_return, body)
+    _set_outcome(cart_return, ReturnOutcome.OVER_QUOTA)
     if not session.is_trial:
-        if not _claim(session, now):
-            _set_outcome(cart_return, ReturnOutcome.DUPLICATE)
-            return ReturnResult(ReturnOutcome.DUPLICATE, session, cart_return)
-        with transaction.atomic():
-            _session_transition(session, SessionStatus.REJECTED)
+        _session_transition(session, SessionStatus.REJECTED)
     return ReturnResult(ReturnOutcome.OVER_QUOTA, session, cart_return, quota=exceeded)
 
 
-def _keep_start(cart_return: CartReturn) -> None:
-    """Cut a stored body to its first ``SPENT_BODY_KEEP`` bytes (a return that turned out not to count)."""
+def _keep_start(cart_return: CartReturn, body: bytes) -> None:
+    """Keep only the first ``SPENT_BODY_KEEP`` bytes of a kept body (a return that turned out not to count): they
+    are written as a document of their own, and the whole one is deleted once this transaction commits."""
     if cart_return.stored_bytes <= SPENT_BODY_KEEP:
         return
-    cart_return.body = bytes(cart_return.body)[:SPENT_BODY_KEEP]
-    cart_return.stored_bytes = SPENT_BODY_KEEP
+    whole = cart_return.body.name or ""
+    start = body[:SPENT_BODY_KEEP]
+    cart_return.body = raw_documents.save(
+        raw_documents.new_name(CART_RETURNS, cart_return.reference, at=cart_return.received_at), start
+    )
+    cart_return.stored_bytes = len(start)
     cart_return.body_truncated = True
     cart_return.save(update_fields=["body", "stored_bytes", "body_truncated"])
+    raw_documents.delete_on_commit(whole)
 
 
 def _claim(session: PunchoutSession, now: datetime) -> bool:
@@ -326,69 +399,66 @@ def _claim(session: PunchoutSession, now: datetime) -> bool:
 
 def _unreadable(*, session: PunchoutSession, cart_return: CartReturn, message: str) -> ReturnResult:
     errors = [{"line": None, "field": None, "message": message}]
-    with transaction.atomic():
-        cart_return.outcome = ReturnOutcome.UNREADABLE
-        cart_return.errors = errors
-        fields = ["outcome", "errors"]
-        if session.is_trial:
-            # The report of a body that cannot be read at all: one error, and "unreadable".
-            cart_return.report = {
-                "ok": False,
-                "unreadable": True,
-                "charset": "",
-                "lines": [],
-                "errors": errors,
-                "warnings": [],
-            }
-            fields.append("report")
-        cart_return.save(update_fields=fields)
-        _session_transition(session, SessionStatus.CHECKED if session.is_trial else SessionStatus.REJECTED)
+    cart_return.outcome = ReturnOutcome.UNREADABLE
+    cart_return.errors = errors
+    fields = ["outcome", "errors"]
+    if session.is_trial:
+        # The report of a body that cannot be read at all: one error, and "unreadable".
+        cart_return.report = {
+            "ok": False,
+            "unreadable": True,
+            "charset": "",
+            "lines": [],
+            "errors": errors,
+            "warnings": [],
+        }
+        fields.append("report")
+    cart_return.save(update_fields=fields)
+    _session_transition(session, SessionStatus.CHECKED if session.is_trial else SessionStatus.REJECTED)
     return ReturnResult(ReturnOutcome.UNREADABLE, session, cart_return)
 
 
 def _check(*, session: PunchoutSession, cart_return: CartReturn, cart: OciCart) -> ReturnResult:
     """A trial: keep the check report of the cart, as ``ocilink check-cart --json`` gives it; import nothing."""
-    with transaction.atomic():
-        _describe(cart_return, cart)
-        cart_return.report = cart_report(cart)
-        cart_return.outcome = ReturnOutcome.CHECKED
-        cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "report", "outcome"])
-        _session_transition(session, SessionStatus.CHECKED)
+    _describe(cart_return, cart)
+    cart_return.report = check_report(cart)
+    cart_return.outcome = ReturnOutcome.CHECKED
+    cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "report", "outcome"])
+    _session_transition(session, SessionStatus.CHECKED)
     return ReturnResult(ReturnOutcome.CHECKED, session, cart_return)
 
 
 def _import(*, session: PunchoutSession, cart_return: CartReturn, cart: OciCart) -> ReturnResult:
-    with transaction.atomic():
-        _describe(cart_return, cart)
-        organization, user, supplier = session.organization, session.user, session.supplier
-        connection = session.connection
-        if organization is None or user is None or supplier is None or connection is None:
-            # The buyer or the connection was deleted while the buyer was in the webshop: keep it, import nothing.
-            message = _("The buyer or the connection of this punchout no longer exists.")
-            cart_return.errors = [{"line": None, "field": None, "message": message}, *cart_return.errors]
-            return _reject(session, cart_return)
-        if not cart.ok:
-            return _reject(session, cart_return)
-        if refusal := _over_line_limit(cart):
-            cart_return.errors = [refusal]
-            return _reject(session, cart_return)
-        try:
-            order_request_add_punchout_lines(
-                organization=organization,
-                requester=user,
-                supplier=supplier,
-                connection=connection,
-                delivery_address=session.delivery_address,
-                cart_return=cart_return,
-                cart=cart,
-                max_lines=settings.PUNCHOUT_MAX_LINES,
-            )
-        except CartFull as exc:
-            cart_return.errors = [cart_full_problem(exc)]
-            return _reject(session, cart_return)
-        cart_return.outcome = ReturnOutcome.IMPORTED
-        cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "outcome"])
-        _session_transition(session, SessionStatus.IMPORTED)
+    _describe(cart_return, cart)
+    organization, user, supplier = session.organization, session.user, session.supplier
+    connection = session.connection
+    if organization is None or user is None or supplier is None or connection is None:
+        # The buyer or the connection was deleted while the buyer was in the webshop: keep it, import nothing.
+        message = _("The buyer or the connection of this punchout no longer exists.")
+        cart_return.errors = [{"line": None, "field": None, "message": message}, *cart_return.errors]
+        return _reject(session, cart_return)
+    if not cart.ok:
+        return _reject(session, cart_return)
+    if refusal := _over_line_limit(cart):
+        cart_return.errors = [refusal]
+        return _reject(session, cart_return)
+    try:
+        order_request_add_punchout_lines(
+            organization=organization,
+            requester=user,
+            supplier=supplier,
+            connection=connection,
+            delivery_address=session.delivery_address,
+            cart_return=cart_return,
+            cart=cart,
+            max_lines=settings.PUNCHOUT_MAX_LINES,
+        )
+    except CartFull as exc:
+        cart_return.errors = [cart_full_problem(exc)]
+        return _reject(session, cart_return)
+    cart_return.outcome = ReturnOutcome.IMPORTED
+    cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "outcome"])
+    _session_transition(session, SessionStatus.IMPORTED)
     return ReturnResult(ReturnOutcome.IMPORTED, session, cart_return)
 
 
@@ -410,8 +480,25 @@ def _reject(session: PunchoutSession, cart_return: CartReturn) -> ReturnResult:
 def _describe(cart_return: CartReturn, cart: OciCart) -> None:
     cart_return.charset = cart.charset
     cart_return.line_count = len(cart.lines)
-    cart_return.errors = [_problem(p) for p in cart.errors]
-    cart_return.warnings = [_problem(p) for p in cart.warnings]
+    limit = settings.PUNCHOUT_MAX_KEPT_PROBLEMS
+    cart_return.errors = kept_problems(cart.errors, _problem, limit=limit)
+    cart_return.warnings = kept_problems(cart.warnings, _problem, limit=limit)
+
+
+def check_report(cart: OciCart) -> dict[str, object]:
+    """The check report of a cart as it is kept (a trial's) and shown (also on a return's staff page).
+
+    It lists at most ``PUNCHOUT_MAX_LINES`` lines and ``PUNCHOUT_MAX_KEPT_PROBLEMS`` errors and warnings each, with
+    the counts of all. A cart with more lines than a buyer could import is not usable, and the report says so first.
+    """
+    report = cart_report(cart, max_lines=settings.PUNCHOUT_MAX_LINES, max_problems=settings.PUNCHOUT_MAX_KEPT_PROBLEMS)
+    refusal = _over_line_limit(cart)
+    if refusal is not None:
+        errors = report["errors"]
+        assert isinstance(errors, list)
+        report["ok"] = False
+        report["errors"] = [refusal, *errors]
+    return report
 
 
 def _session_transition(session: PunchoutSession, target: str) -> None:

@@ -2,7 +2,8 @@
 log filter adds it), so ``grep request_id=<id>`` finds the return and ``grep order_request=<id>`` what came of it.
 
 They observe saved rows (connected in ``PunchoutConfig.ready``) and change nothing. A line is written when its row
-is saved (the raw return is saved on its own, before anything can fail).
+is saved: the raw return's row first in its transaction, then its outcome (a transaction that rolls back leaves
+the lines of what it did not keep; the error that follows them says so).
 """
 
 from __future__ import annotations

@@ -15,9 +15,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from ocilink.core.raw_documents import RawDocumentMissing
+
 from . import trials
 from .models import PunchoutSession
 from .states import ReturnOutcome
+from .views import BODY_PREVIEW_BYTES
 
 # How the report names the outcome of a trial's return (a trial refuses nothing: it reports).
 OUTCOME_LABELS: dict[str, Promise] = {
@@ -74,7 +77,12 @@ def report(request: HttpRequest, test_id: str) -> HttpResponse:
     if isinstance(trial, HttpResponse):
         return trial
     cart_return = trial.cart_return
-    body = bytes(cart_return.body) if cart_return is not None else b""
+    body, missing = b"", False
+    if cart_return is not None:
+        try:
+            body = cart_return.read_body(BODY_PREVIEW_BYTES + 1)
+        except RawDocumentMissing:
+            missing = True
     return _private(
         render(
             request,
@@ -84,8 +92,9 @@ def report(request: HttpRequest, test_id: str) -> HttpResponse:
                 "cart_return": cart_return,
                 "report": cart_return.report if cart_return is not None else None,
                 "outcome_label": OUTCOME_LABELS.get(cart_return.outcome, "") if cart_return is not None else "",
-                "body_preview": body[:20000].decode("utf-8", "replace"),
-                "body_cut": len(body) > 20000,
+                "body_preview": body[:BODY_PREVIEW_BYTES].decode("utf-8", "replace"),
+                "body_cut": len(body) > BODY_PREVIEW_BYTES,
+                "body_missing": missing,
             },
         )
     )

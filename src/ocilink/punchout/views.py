@@ -25,7 +25,8 @@ from ocilink.accounts.decorators import membership_required
 from ocilink.accounts.permissions import MembershipRequest
 from ocilink.accounts.selectors import default_delivery_address, delivery_addresses_of
 from ocilink.core.client_address import client_address
-from ocilink.protocols.oci import OciError, cart_report, parse_cart
+from ocilink.core.raw_documents import RawDocumentError, RawDocumentMissing
+from ocilink.protocols.oci import OciError, parse_cart
 from ocilink.suppliers.selectors import suppliers_for_buyer
 
 from .models import CartReturn, PunchoutSession
@@ -33,6 +34,7 @@ from .services import (
     TRUNCATED_BODY_KEEP,
     PunchoutError,
     ReturnResult,
+    check_report,
     punchout_find_session,
     punchout_receive,
     punchout_return_keep,
@@ -126,15 +128,21 @@ def return_(request: HttpRequest, token: str) -> HttpResponse:
     if session is None:
         return render(request, "punchout/return_unknown.html", status=404)
     received = read_hook_request(request, keep=punchout_return_keep(session=session))
-    result = punchout_receive(
-        session=session,
-        http_method=received.method,
-        meta=received.meta,
-        body=received.body,
-        body_size=received.size,
-        truncated=received.too_large,
-        client_address=client_address(request.META),
-    )
+    try:
+        result = punchout_receive(
+            session=session,
+            http_method=received.method,
+            meta=received.meta,
+            body=received.body,
+            body_size=received.size,
+            truncated=received.too_large,
+            client_address=client_address(request.META),
+        )
+    except RawDocumentError:
+        # Nothing was imported and the token is still unused: the same cart can be sent again later.
+        response = render(request, "punchout/return_not_stored.html", {"session": session}, status=503)
+        response["Retry-After"] = "60"
+        return response
     limit_mb = settings.PUNCHOUT_MAX_BODY_BYTES / (1024 * 1024)
     if result.outcome == ReturnOutcome.OVER_QUOTA:
         return _over_quota(request, result)
@@ -216,6 +224,10 @@ def _quota_limits() -> dict[str, float]:
     }
 
 
+# How much of a raw body a page shows.
+BODY_PREVIEW_BYTES = 20_000
+
+
 @staff_member_required
 def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """For consultants and support: a raw return by its reference, with the check report of its body.
@@ -227,15 +239,24 @@ def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
         CartReturn.objects.select_related("session__organization", "session__supplier", "session__connection"),
         reference=reference.strip().upper(),
     )
-    body = bytes(cart_return.body)
     report: dict[str, object] | None = cart_return.report
     decode_error = ""
     whole = cart_return.purged_at is None and not cart_return.body_truncated
+    missing = False
+    try:
+        # The whole kept body to check it again (the body limits bound it), else only what the page shows.
+        body = cart_return.read_body() if whole else cart_return.read_body(BODY_PREVIEW_BYTES)
+    except RawDocumentMissing:
+        body, whole, missing = b"", False, True
     if whole:
         try:
-            report = cart_report(
-                parse_cart(body, cart_return.content_type or None, **cart_return.session.cart_options())
+            cart = parse_cart(
+                body,
+                cart_return.content_type or None,
+                max_fields=settings.PUNCHOUT_MAX_FIELDS,
+                **cart_return.session.cart_options(),
             )
+            report = check_report(cart)
         except OciError as exc:
             decode_error = str(exc)
     return render(
@@ -252,7 +273,8 @@ def return_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 if cart_return.session.is_trial
                 else settings.PUNCHOUT_RAW_RETENTION_DAYS
             ),
-            "body_preview": body[:20000].decode("utf-8", "replace"),
+            "body_preview": body[:BODY_PREVIEW_BYTES].decode("utf-8", "replace"),
+            "body_missing": missing,
         },
     )
 

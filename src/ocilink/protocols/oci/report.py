@@ -42,17 +42,26 @@ def _line_report(line: OciLine) -> dict[str, object]:
     }
 
 
-def cart_report(cart: OciCart) -> dict[str, object]:
+def cart_report(cart: OciCart, *, max_lines: int | None = None, max_problems: int | None = None) -> dict[str, object]:
     """Return the cart as a JSON-able dict.
 
     Shape: ``{"ok", "charset", "lines": [...], "errors": [...], "warnings": [...]}``;
     quantities have 3 decimals, other amounts are plain decimal strings as
     parsed (``net_amount`` has 2 decimals).
+
+    With ``max_lines`` or ``max_problems`` the report keeps at most that many lines, and that many errors and
+    warnings each (the first ones), for a report that is stored and shown; it then also says how many there were
+    in all: ``"line_count"``, ``"error_count"``, ``"warning_count"``. ``ok`` is the whole cart's.
     """
-    return {
+    report: dict[str, object] = {
         "ok": cart.ok,
         "charset": cart.charset,
-        "lines": [_line_report(line) for line in cart.lines],
-        "errors": [problem_report(p) for p in cart.errors],
-        "warnings": [problem_report(p) for p in cart.warnings],
+        "lines": [_line_report(line) for line in cart.lines[:max_lines]],
+        "errors": [problem_report(p) for p in cart.errors[:max_problems]],
+        "warnings": [problem_report(p) for p in cart.warnings[:max_problems]],
     }
+    if max_lines is not None or max_problems is not None:
+        report["line_count"] = len(cart.lines)
+        report["error_count"] = len(cart.errors)
+        report["warning_count"] = len(cart.warnings)
+    return report
