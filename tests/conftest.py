@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from ocilink.accounts.models import DeliveryAddress, Membership, Role
 from ocilink.connections.services import oci_credential_set
@@ -17,6 +18,15 @@ from .factories import (
     OrganizationFactory,
     SupplierFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings):  # type: ignore[no-untyped-def]
+    """Every test starts in the platform's language: a Dutch request leaves Dutch active in the thread that served
+    it (the locale middleware does not switch back), and a later test's own words would then come out Dutch."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
