@@ -14,7 +14,7 @@ from ocilink.requisitions.approval import ApprovalAmount, approval_amount, curre
 from ocilink.requisitions.models import ApprovalStep, OrderRequest, OrderRequestEvent, OrderRequestLine
 from ocilink.requisitions.states import OrderRequestStatus, event_label
 
-from .cart import lines_for_page
+from .cart import PageLine, page_lines
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class LastPrice:
 
 @dataclass(frozen=True)
 class LineView:
-    line: OrderRequestLine
+    line: PageLine
     missing_price: bool
     zero_price: bool
     last: LastPrice | None
@@ -83,7 +83,7 @@ class RequestDetail:
         return sum(1 for line in self.lines if line.flagged)
 
 
-def _last_prices(order_request: OrderRequest, lines: list[OrderRequestLine]) -> dict[int, LastPrice]:
+def _last_prices(order_request: OrderRequest, lines: list[PageLine]) -> dict[int, LastPrice]:
     """Per line id: the price of the same article (``vendormat``) at the same supplier in the organization's most
     recently approved other order request. Two queries whatever the number of lines, none of them reading a line as
     a model instance: the last approved line of each line's article (one look-up in the index on supplier and
@@ -126,7 +126,7 @@ def _last_prices(order_request: OrderRequest, lines: list[OrderRequestLine]) -> 
 
 
 def _line_views(order_request: OrderRequest) -> list[LineView]:
-    lines = list(lines_for_page(order_request, "supplier", "connection", "ledger_account"))
+    lines = page_lines(order_request)
     last_prices = _last_prices(order_request, lines)
     views = []
     for line in lines:
