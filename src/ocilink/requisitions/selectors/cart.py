@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef
 
-from ocilink.accounts.models import Membership, Organization
+from ocilink.accounts.models import CostCentre, Membership, Organization
 from ocilink.core import money
 from ocilink.core.money import totals_per_currency
 from ocilink.requisitions.models import OrderRequest, OrderRequestEvent
@@ -114,6 +114,8 @@ class CartView:
     totals: dict[str, Decimal]
     lines_without_price: int
     was_submitted: bool = False
+    # Whether the organization has active cost centres to choose from when submitting.
+    has_cost_centres: bool = False
 
 
 def cart_request_for(*, organization: Organization, requester: Any) -> OrderRequest | None:
@@ -128,7 +130,12 @@ def cart_for(*, organization: Organization, requester: Any) -> CartView:
     order_request = (
         OrderRequest.objects.filter(organization=organization, requester=requester, status=OrderRequestStatus.DRAFT)
         .select_related("delivery_address")
-        .annotate(has_history=Exists(OrderRequestEvent.objects.filter(order_request=OuterRef("pk"))))
+        .annotate(
+            has_history=Exists(OrderRequestEvent.objects.filter(order_request=OuterRef("pk"))),
+            has_cost_centres=Exists(
+                CostCentre.objects.filter(organization_id=OuterRef("organization_id"), is_active=True)
+            ),
+        )
         .first()
     )
     if order_request is None:
@@ -141,6 +148,7 @@ def cart_for(*, organization: Organization, requester: Any) -> CartView:
         totals,
         sum(1 for line in lines if line.unit_price is None),
         was_submitted=order_request.has_history,
+        has_cost_centres=order_request.has_cost_centres,
     )
 
 
