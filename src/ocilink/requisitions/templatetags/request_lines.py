@@ -59,6 +59,7 @@ class RequestLineRows:
         self.staff = staff
         self.number = LocalNumbers(context)
         self.value = self.number.shown  # a value as ``{{ value }}`` renders it: localised (numbers) and escaped
+        self.shared = self.number.shared
         # Translated once; escaped as {% translate %} escapes. A {% blocktranslate %} sentence keeps its
         # placeholders and is not escaped itself, only the values put in.
         self.not_from_punchout = html.escape(_("not from a punchout"))
@@ -70,23 +71,19 @@ class RequestLineRows:
             "The price differs from the last approved order of this article (request #%(number)s): "
             "%(then_currency)s %(then)s per unit then, %(now_currency)s %(now)s now."
         )
-        # What lines share, rendered once per page: by supplier, connection, cart return and account.
-        self.suppliers: dict[int, str] = {}
+        # What lines share, rendered once per page: by connection, cart return and account (and texts: ``shared``).
         self.connections: dict[int, str] = {}
         self.origins: dict[int, str] = {}
         self.accounts: dict[int, str] = {}
 
     def row(self, view: Any) -> str:
         line = view.line
-        value = self.value
-        supplier = self.suppliers.get(line.supplier_id)
-        if supplier is None:
-            supplier = self.suppliers[line.supplier_id] = value(line.supplier_name)
+        value, shared = self.value, self.shared
         return _ROW.format(
             pk=value(line.pk),
             flagged=' class="flagged"' if view.flagged else "",
             position=value(line.position),
-            supplier=supplier,
+            supplier=shared(line.supplier_name),
             connection=self._connection(line),
             origin=self._origin(line),
             vendormat=value(line.vendormat),
@@ -104,7 +101,7 @@ class RequestLineRows:
             ),
             price_differs=self._price_differs(view) if view.price_differs else "",
             quantity=value(line.quantity.normalize()),
-            unit=value(line.unit),
+            unit=shared(line.unit),
             price=self._price(line),
             amount=self._amount(line),
         )
@@ -146,9 +143,9 @@ class RequestLineRows:
     def _price_differs(self, view: Any) -> str:
         number = self.number
         sentence = self.price_differs % {
-            "then_currency": self.value(view.last.currency),
+            "then_currency": self.shared(view.last.currency),
             "then": number.fixed(view.last.per_unit, 4),
-            "now_currency": self.value(view.line.currency),
+            "now_currency": self.shared(view.line.currency),
             "now": number.fixed(view.per_unit, 4),
             "number": self.value(view.last.order_request_id),
         }
@@ -157,7 +154,7 @@ class RequestLineRows:
     def _price(self, line: Any) -> str:
         if line.unit_price is None:
             return ""
-        price = f"{self.value(line.currency)} {self.value(line.unit_price.normalize())}"
+        price = f"{self.shared(line.currency)} {self.value(line.unit_price.normalize())}"
         if line.price_unit != 1:
             price += f" / {self.value(line.price_unit.normalize())}"
         return price
@@ -166,7 +163,7 @@ class RequestLineRows:
         amount = line.net_amount
         if amount is None:
             return ""
-        return f"{self.value(line.currency)} {self.value(amount)}"
+        return f"{self.shared(line.currency)} {self.value(amount)}"
 
 
 @register.simple_tag(takes_context=True)
