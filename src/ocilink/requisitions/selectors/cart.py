@@ -1,4 +1,5 @@
-"""Reads on a member's cart: the draft order request being filled, with its lines and totals."""
+"""Reads on a member's cart: the draft order request being filled, with its lines and totals; and an order request's
+lines as the cart page and the request page show them (``PageLine``)."""
 
 from __future__ import annotations
 
