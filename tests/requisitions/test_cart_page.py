@@ -16,6 +16,7 @@ from ocilink.protocols.oci import encode_cart_body
 from ocilink.requisitions.models import OrderRequestLine
 from ocilink.requisitions.templatetags.cart_lines import AccountOptions, LocalNumbers
 from ocilink.suppliers.models import LedgerAccount
+from tests.factories import CostCentreFactory
 from tests.punchout.helpers import line, post_cart, start_punchout
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +84,24 @@ def test_every_row_has_its_three_forms_with_the_csrf_field(shop, accounts):
     assert "EUR 4.5 / 100" in rows[0]
     assert '<span class="warning">no price</span>' in rows[1]
     assert "EUR 1234.5678" in rows[2]
+
+
+def test_the_cost_centre_is_asked_only_when_the_organization_has_an_active_one(shop, other_shop):
+    client = _cart(shop)
+    url = reverse("requisitions:cart")
+    CostCentreFactory(organization=shop.organization, is_active=False)
+    CostCentreFactory(organization=other_shop.organization)
+
+    without = client.get(url).content.decode()
+    active = CostCentreFactory(organization=shop.organization, code="K-100", name="Facilities")
+    with_one = client.get(url).content.decode()
+
+    assert 'id="submit-order"' in without
+    assert 'name="cost_centre"' not in without
+    select = re.search(r'<select name="cost_centre".*?</select>', with_one, re.S)
+    assert select is not None
+    assert re.findall(r'<option value="([^"]*)"', select.group()) == ["", str(active.pk)]  # "(none)" and the active one
+    assert f'<option value="{active.pk}">K-100 Facilities</option>' in select.group()
 
 
 def test_a_dutch_buyer_gets_dutch_labels_and_numbers(shop, accounts):

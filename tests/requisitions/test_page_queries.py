@@ -1,4 +1,5 @@
-"""What the cart page and the request page read: never a raw cart return, and as many queries for 30 lines as for 3."""
+"""What the cart page and the request page read: never a raw cart return, each line once as the model holds it, and
+as many queries for 30 lines (of two suppliers and cart returns, booked to accounts, with earlier prices) as for 3."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ocilink.connections.services import oci_credential_set
 from ocilink.protocols.oci import encode_cart_body
 from ocilink.punchout.models import CartReturn
 from ocilink.requisitions.handoff import order_request_submit_and_place
-from ocilink.requisitions.models import OrderRequest
+from ocilink.requisitions.models import OrderRequest, OrderRequestLine
+from ocilink.requisitions.selectors.cart import page_lines
+from ocilink.suppliers.models import LedgerAccount
+from tests.factories import SupplierFactory
 from tests.punchout.helpers import line, post_cart, start_punchout
 
-from .conftest import logged_in, rule
+from .conftest import logged_in, rule, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +30,33 @@ HEAVY_COLUMNS = ("body", "headers", "errors", "warnings", "report")
 RETURN_TABLE = CartReturn._meta.db_table
 
 
-def _punch_out(org, client, count: int) -> None:  # type: ignore[no-untyped-def]
-    _, hook_path = start_punchout(client, org.supplier.pk)
-    body = encode_cart_body([line(n, PRICE="300.00", LONGTEXT=f"Long text {n}") for n in range(1, count + 1)])
+def _punch_out(org, client, count: int, supplier=None, first: int = 1) -> None:  # type: ignore[no-untyped-def]
+    _, hook_path = start_punchout(client, (supplier or org.supplier).pk)
+    body = encode_cart_body([line(n, PRICE="300.00", LONGTEXT=f"Long text {n}") for n in range(first, first + count)])
     assert post_cart(hook_path, body).status_code == 303
+
+
+def _second_supplier(org):  # type: ignore[no-untyped-def]
+    supplier = SupplierFactory(organization=org.organization, group=org.group, name="Second supplier")
+    supplier.external_connection.ordering_method = "fake"
+    supplier.external_connection.save()
+    oci_credential_set(connection=supplier.external_connection, delivery_address=None, username="u", password="p")
+    return supplier
+
+
+def _mixed_cart(org, client) -> OrderRequest:  # type: ignore[no-untyped-def]
+    """30 lines from two punchouts at two suppliers, some booked to an account (one deactivated), one with warnings,
+    one not from a punchout."""
+    _punch_out(org, client, 20)
+    _punch_out(org, client, 10, supplier=_second_supplier(org), first=21)
+    cart = OrderRequest.objects.get(requester=org.buyer, status="draft")
+    office = LedgerAccount.objects.create(organization=org.organization, code="4000", name="Office")
+    closed = LedgerAccount.objects.create(organization=org.organization, code="4900", name="Closed", is_active=False)
+    cart.lines.filter(position__lte=10).update(ledger_account=office, ledger_code="44122104")
+    cart.lines.filter(position=11).update(ledger_account=closed)
+    cart.lines.filter(position=12).update(warnings=["Unit unknown"])
+    cart.lines.filter(position=13).update(cart_return=None)
+    return cart
 
 
 def _heavy_reads(queries: list[dict[str, str]]) -> list[str]:
@@ -108,3 +136,83 @@ def test_the_request_page_runs_as_many_queries_for_thirty_lines_as_for_three(org
 
     assert page.count('<tr data-line="') == 30
     assert many == few
+
+
+def test_the_cart_page_runs_as_many_queries_for_a_mixed_cart_as_for_one_line(org):
+    buyer = logged_in(org.buyer)
+    _punch_out(org, buyer, 1)
+    few, _, _ = _get(buyer, reverse("requisitions:cart"))
+    OrderRequest.objects.filter(requester=org.buyer).delete()
+    _mixed_cart(org, buyer)
+
+    many, _, page = _get(buyer, reverse("requisitions:cart"))
+
+    assert page.count('<tr data-line="') == 30
+    assert "4000 Office" in page
+    assert "4900 Closed (deactivated)" in page
+    assert "Second supplier" in page
+    assert many == few
+
+
+def test_the_request_page_runs_as_many_queries_for_a_mixed_request_as_for_one_line(org):
+    rule(org.organization, approver_role="approver")
+    buyer = logged_in(org.buyer)
+    approver = logged_in(org.approver)
+    _punch_out(org, buyer, 1)
+    first = OrderRequest.objects.get(requester=org.buyer, status="draft")
+    order_request_submit_and_place(order_request=first, requester=org.buyer)
+    submitted(org, prices=("4.00",) * 5, vendormat="A-{n}")  # within the buyer's limit: approved at once
+    second = _mixed_cart(org, buyer)
+    order_request_submit_and_place(order_request=second, requester=org.buyer)
+    few, _, _ = _get(approver, reverse("requisitions:request_detail", args=[first.pk]))
+
+    many, _, page = _get(approver, reverse("requisitions:request_detail", args=[second.pk]))
+
+    assert page.count('<tr data-line="') == 30
+    assert page.count('data-flag="price_differs"') == 5
+    assert "booked to 4900 Closed" in page
+    assert "not from a punchout" in page
+    assert many == few
+
+
+def test_page_lines_hold_each_line_as_the_model_holds_it(org):
+    _mixed_cart(org, logged_in(org.buyer))
+    cart = OrderRequest.objects.get(requester=org.buyer, status="draft")
+
+    lines = page_lines(cart)
+
+    models = list(
+        OrderRequestLine.objects.filter(order_request=cart)
+        .select_related("supplier", "connection", "cart_return", "ledger_account")
+        .order_by("position")
+    )
+    assert [line.pk for line in lines] == [model.pk for model in models]
+    for shown, model in zip(lines, models, strict=True):
+        assert (shown.supplier_name, shown.connection_name) == (model.supplier.name, model.connection.name)
+        assert (shown.cart_return_reference, shown.cart_return_received_at) == (
+            (model.cart_return.reference, model.cart_return.received_at) if model.cart_return else (None, None)
+        )
+        assert (str(shown.ledger_account), getattr(shown.ledger_account, "is_active", None)) == (
+            str(model.ledger_account),
+            getattr(model.ledger_account, "is_active", None),
+        )
+        for name in (
+            "position",
+            "supplier_id",
+            "connection_id",
+            "cart_return_id",
+            "description",
+            "quantity",
+            "unit",
+            "unit_price",
+            "price_unit",
+            "currency",
+            "vendormat",
+            "longtext",
+            "warnings",
+            "ledger_code",
+            "ledger_account_id",
+            "net_amount",
+        ):
+            assert getattr(shown, name) == getattr(model, name), name
+    assert len({id(line.ledger_account) for line in lines if line.ledger_account}) == 2  # one object per account

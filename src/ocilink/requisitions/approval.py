@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from ocilink.accounts.models import Role
 from ocilink.core.money import totals_per_currency
 
-from .models import ApprovalRule, ApprovalStep, OrderRequestLine
+from .models import ApprovalRule, ApprovalStep
 
 # Every organization keeps its books in euros for now (the platform serves Dutch organizations); limits and rule
 # amounts are in this currency. Lines in another currency count at face value, and the request says so.
@@ -49,7 +50,17 @@ class ApprovalAmount:
         return text
 
 
-def approval_amount(lines: Iterable[OrderRequestLine]) -> ApprovalAmount:
+class PricedLine(Protocol):
+    """A line as its amount sees it: an ``OrderRequestLine``, or a line as a page shows it."""
+
+    @property
+    def currency(self) -> str: ...
+
+    @property
+    def net_amount(self) -> Decimal | None: ...
+
+
+def approval_amount(lines: Iterable[PricedLine]) -> ApprovalAmount:
     """Sum the net amounts of the lines per currency, and all of them as one amount in the organization's currency."""
     totals = totals_per_currency((line.currency, line.net_amount) for line in lines)
     amount = sum(totals.values(), Decimal("0.00"))

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
 from ocilink.accounts.models import Membership
 from ocilink.requisitions.approval import ApprovalAmount, approval_amount, current_level, may_act
 from ocilink.requisitions.models import ApprovalStep, OrderRequest, OrderRequestEvent, OrderRequestLine
 from ocilink.requisitions.states import OrderRequestStatus, event_label
 
-from .cart import lines_for_page
+from .cart import PageLine, page_lines
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class LastPrice:
 
 @dataclass(frozen=True)
 class LineView:
-    line: OrderRequestLine
+    line: PageLine
     missing_price: bool
     zero_price: bool
     last: LastPrice | None
@@ -83,9 +83,13 @@ class RequestDetail:
         return sum(1 for line in self.lines if line.flagged)
 
 
-def _last_prices(order_request: OrderRequest, lines: list[OrderRequestLine]) -> dict[int, LastPrice]:
+def _last_prices(order_request: OrderRequest, lines: list[PageLine]) -> dict[int, LastPrice]:
     """Per line id: the price of the same article (``vendormat``) at the same supplier in the organization's most
-    recently approved other order request. Two queries whatever the number of lines."""
+    recently approved other order request. Two queries whatever the number of lines, none of them reading a line as
+    a model instance: the last approved line of each line's article (one look-up in the index on supplier and
+    article a line), then those lines' prices."""
+    if not any(line.vendormat for line in lines):
+        return {}
     previous = (
         OrderRequestLine.objects.filter(
             order_request__organization_id=order_request.organization_id,
@@ -98,30 +102,31 @@ def _last_prices(order_request: OrderRequest, lines: list[OrderRequestLine]) -> 
         .order_by("-order_request__decided_at", "-order_request_id", "-position")
         .values("pk")[:1]
     )
-    articles = [line.pk for line in lines if line.vendormat]
-    if not articles:
-        return {}
     last_ids = {
         line_id: last_id
-        for line_id, last_id in OrderRequestLine.objects.filter(pk__in=articles)
-        .annotate(last_id=Subquery(previous))
-        .values_list("pk", "last_id")
+        for line_id, last_id in OrderRequestLine.objects.filter(order_request_id=order_request.pk)
+        .exclude(vendormat="")
+        .order_by()
+        .values_list("pk", Subquery(previous))
         if last_id is not None  # filtered here: in SQL it would run the subquery a second time
     }
     if not last_ids:
         return {}
+    # A second query rather than an IN (subquery) in one: PostgreSQL plans that one as a scan of all lines.
     found = {
-        row.pk: LastPrice(row.order_request_id, row.unit_price, row.price_unit, row.currency)
-        for row in OrderRequestLine.objects.filter(pk__in=set(last_ids.values())).only(
-            "pk", "order_request_id", "unit_price", "price_unit", "currency"
+        pk: LastPrice(request_id, unit_price, price_unit, currency)
+        for pk, request_id, unit_price, price_unit, currency in OrderRequestLine.objects.filter(
+            pk__in=set(last_ids.values())
         )
-        if row.unit_price is not None
+        .order_by()
+        .values_list("pk", "order_request_id", "unit_price", "price_unit", "currency")
+        if unit_price is not None
     }
     return {line_id: found[last_id] for line_id, last_id in last_ids.items() if last_id in found}
 
 
 def _line_views(order_request: OrderRequest) -> list[LineView]:
-    lines = list(lines_for_page(order_request, "supplier", "connection", "ledger_account"))
+    lines = page_lines(order_request)
     last_prices = _last_prices(order_request, lines)
     views = []
     for line in lines:
@@ -165,15 +170,20 @@ def _step_views(order_request: OrderRequest, steps: list[ApprovalStep], level: i
     pending = [step for step in steps if step.status == ApprovalStep.Status.PENDING]
     if order_request.status != OrderRequestStatus.SUBMITTED or not pending:
         return [StepView(step, is_current=False) for step in steps]
-    memberships = Membership.objects.filter(organization_id=order_request.organization_id)
     named_users = {step.approver_id for step in pending if step.approver_id}
-    members = set(memberships.filter(user_id__in=named_users).values_list("user_id", flat=True))
     named_roles = {step.approver_role for step in pending if step.approver_role}
     requester_id = order_request.requester_id
-    other_roles = set(
-        memberships.filter(role__in=named_roles).exclude(user_id=requester_id).values_list("role", flat=True)
+    # One query for the three questions: which named approvers are members, which named roles someone other than the
+    # requester holds, and the requester's own roles.
+    rows = list(
+        Membership.objects.filter(organization_id=order_request.organization_id)
+        .filter(Q(user_id__in=named_users) | Q(role__in=named_roles) | Q(user_id=requester_id))
+        .order_by()
+        .values_list("user_id", "role")
     )
-    requester_roles = set(memberships.filter(user_id=requester_id).values_list("role", flat=True))
+    members = {user_id for user_id, _role in rows if user_id in named_users}
+    other_roles = {role for user_id, role in rows if role in named_roles and user_id != requester_id}
+    requester_roles = {role for user_id, role in rows if user_id == requester_id}
     return [
         StepView(
             step,
@@ -216,7 +226,8 @@ def order_request_detail(*, membership: Membership, order_request: OrderRequest)
         amount=approval_amount(view.line for view in lines),
         steps=step_views,
         events=events,
-        purchase_orders=list(order_request.purchase_orders.order_by("number")),
+        # Only what the page links to: an order's snapshot holds all of its lines.
+        purchase_orders=list(order_request.purchase_orders.only("pk", "number").order_by("number")),
         level=level,
         may_decide=may_decide,
         may_reopen=order_request.requester_id == membership.user_id

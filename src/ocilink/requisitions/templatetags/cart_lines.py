@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from decimal import Context as DecimalContext
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.template.base import render_value_in_context
+from django.template.defaultfilters import floatformat
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils.formats import get_format
@@ -33,6 +35,8 @@ register = template.Library()
 
 # Stands in for a line's id while a URL is reversed once; the URL is then split around it.
 _SENTINEL = 918273645
+# Enough digits for 20 before the point and 8 after it: rounding to places is then exact, as in the filter.
+_FIXED = DecimalContext(prec=30)
 
 _ROW = """
   <tr data-line="{pk}">
@@ -83,12 +87,13 @@ class AccountOptions:
             size += len(part)
         self._html = "".join(parts)
 
-    def html(self, selected: Any) -> SafeString:
-        """The options with the account ``selected`` (its id) marked, if it is one of them."""
+    def html(self, selected: Any) -> str:
+        """The options with the account ``selected`` (its id) marked, if it is one of them; built from escaped parts
+        (a plain string: it goes into a row, and each copy of some 50 options a line counts on a page of 2,000)."""
         at = self._selected_at.get(selected)
         if at is None:
-            return mark_safe(self._html)  # built from escaped parts above
-        return mark_safe(self._html[:at] + " selected" + self._html[at:])
+            return self._html
+        return self._html[:at] + " selected" + self._html[at:]
 
 
 class LocalNumbers:
@@ -102,9 +107,12 @@ class LocalNumbers:
 
     def __init__(self, context: template.Context) -> None:
         self.context = context
-        grouping = settings.USE_THOUSAND_SEPARATOR and get_format("NUMBER_GROUPING") != 0
-        self.fast = context.use_l10n is not False and not grouping
+        self.grouping = settings.USE_THOUSAND_SEPARATOR and get_format("NUMBER_GROUPING") != 0
+        self.fast = context.use_l10n is not False and not self.grouping
         self.decimal_separator = get_format("DECIMAL_SEPARATOR")
+        # A number is digits, a minus and this separator: it needs escaping only if the separator does (none does).
+        self.plain_numbers = html.escape(self.decimal_separator) == self.decimal_separator
+        self.texts: dict[str, str] = {}
 
     def __call__(self, value: Any) -> str:
         if self.fast:
@@ -113,8 +121,34 @@ class LocalNumbers:
             if type(value) is Decimal and value.is_finite():
                 _sign, digits, exponent = value.as_tuple()
                 if abs(int(exponent)) + len(digits) <= 200:  # beyond it Django switches to scientific notation
-                    return html.escape(f"{value:f}".replace(".", self.decimal_separator))
+                    number = f"{value:f}".replace(".", self.decimal_separator)
+                    return number if self.plain_numbers else html.escape(number)
         return render_value_in_context(value, self.context)
+
+    def shown(self, value: Any) -> str:
+        """Any value as ``{{ value }}`` shows it: text escaped (most values; the same as Django's ``escape``),
+        numbers as above, anything else through Django."""
+        if type(value) is str:
+            return html.escape(value)
+        return self(value)
+
+    def shared(self, text: str) -> str:
+        """A text that many lines share (a unit, a currency, a supplier's name) escaped once per page."""
+        shown = self.texts.get(text)
+        if shown is None:
+            shown = self.texts[text] = self.shown(text)
+        return shown
+
+    def fixed(self, value: Any, places: int) -> str:
+        """``{{ value|floatformat:places }}``: rounded half up to ``places`` decimals, written with the locale's
+        decimal separator and without a minus for a value that rounds to zero. Done here for a Decimal of at most
+        20 digits before the point without digit grouping; anything else goes through the filter itself."""
+        if not self.grouping and type(value) is Decimal and value.is_finite() and 0 < places <= 8:
+            _sign, digits, exponent = value.as_tuple()
+            if value.adjusted() < 20 and len(digits) + abs(int(exponent)) <= 200:  # the filter's own cut-off
+                rounded = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP, _FIXED)
+                return f"{abs(rounded) if not rounded else rounded:f}".replace(".", self.decimal_separator)
+        return str(floatformat(value, places))
 
 
 class LineUrl:
@@ -140,6 +174,8 @@ class CartLineRows:
     def __init__(self, context: template.Context, ledger: Any) -> None:
         self.ledger = ledger  # held, so the render's cache key (its id) stays this object's
         self.number = LocalNumbers(context)
+        self.value = self.number.shown  # a value as ``{{ value }}`` renders it: localised (numbers) and escaped
+        self.shared = self.number.shared
         self.csrf = CsrfTokenNode().render(context)
         self.options = AccountOptions(ledger.accounts)
         self.changeable = ledger.changeable_line_ids if ledger.accounts else frozenset()
@@ -171,20 +207,15 @@ class CartLineRows:
             rows = state[cls] = cls(context, ledger)
         return rows
 
-    def value(self, value: Any) -> str:
-        """``value`` as ``{{ value }}`` renders it: localised (numbers) and escaped."""
-        if type(value) is str:  # most values: plain text needs only escaping, the same as Django's escape()
-            return html.escape(value)
-        return self.number(value)
-
     def row(self, line: Any) -> str:
-        value = self.value
+        value, shared = self.value, self.shared
         origin = ""
-        if line.cart_return:
-            reference = self.from_return % {"reference": value(line.cart_return.reference)}
+        if line.cart_return_reference is not None:
+            reference = self.from_return % {"reference": value(line.cart_return_reference)}
             origin = f'<div class="muted small">{reference}</div>'
+        currency = shared(line.currency)
         if line.unit_price is not None:
-            price = f"{value(line.currency)} {value(line.unit_price.normalize())}"
+            price = f"{currency} {value(line.unit_price.normalize())}"
             if line.price_unit != 1:
                 price += f" / {value(line.price_unit.normalize())}"
         else:
@@ -192,7 +223,7 @@ class CartLineRows:
         amount = line.net_amount
         return _ROW.format(
             pk=value(line.pk),
-            supplier=value(line.supplier.name),
+            supplier=shared(line.supplier_name),
             vendormat=value(line.vendormat),
             description=value(line.description),
             longtext=f'<div class="longtext">{value(line.longtext)}</div>' if line.longtext else "",
@@ -202,9 +233,9 @@ class CartLineRows:
             remove_url=html.escape(self.remove_url(line.pk)),
             csrf=self.csrf,
             quantity=value(line.quantity.normalize()),
-            unit=value(line.unit),
+            unit=shared(line.unit),
             price=price,
-            amount=f"{value(line.currency)} {value(amount)}" if amount is not None else "",
+            amount=f"{currency} {value(amount)}" if amount is not None else "",
             ledger=self.ledger_cell(line),
             quantity_label=self.text["quantity_label"],
             update_label=self.text["update_label"],

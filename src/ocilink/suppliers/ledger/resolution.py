@@ -141,7 +141,17 @@ class LedgerLineOptions:
     changeable_line_ids: frozenset[int]
 
 
-def ledger_line_options(*, organization: Organization, lines: Iterable[LedgerLine]) -> LedgerLineOptions:
+class LedgerOptionLine(Protocol):
+    """A cart line as its account options see it: which line, and the connection it came through."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def connection_id(self) -> int | None: ...
+
+
+def ledger_line_options(*, organization: Organization, lines: Iterable[LedgerOptionLine]) -> LedgerLineOptions:
     """For a cart page: two queries whatever the number of lines."""
     lines = list(lines)
     tables = {
