@@ -74,10 +74,26 @@ def test_a_right_of_another_organization_never_applies(shop, other_shop):
 
 def test_the_right_takes_two_queries_whatever_it_holds(shop, django_assert_num_queries):
     groups = [SupplierGroupFactory(organization=shop.organization) for _ in range(5)]
-    OrderingRightFactory(organization=shop.organization, role="", user=shop.user, supplier_groups=groups)
+    OrderingRightFactory(
+        organization=shop.organization, role="", user=shop.user, all_supplier_groups=False, supplier_groups=groups
+    )
 
     with django_assert_num_queries(2):
-        right_for(membership=shop.membership)
+        right = right_for(membership=shop.membership)
+
+    assert right.supplier_group_ids == frozenset(group.pk for group in groups)
+
+
+def test_a_right_that_covers_every_group_takes_one_query(shop, django_assert_num_queries):
+    groups = [SupplierGroupFactory(organization=shop.organization) for _ in range(5)]
+    OrderingRightFactory(organization=shop.organization, role="", user=shop.user, supplier_groups=groups)
+
+    with django_assert_num_queries(1):
+        right = right_for(membership=shop.membership)
+
+    assert right.all_supplier_groups is True
+    assert right.covers_group(groups[0].pk) is True
+    assert right.covers_group(None) is True
 
 
 def test_creating_a_second_right_for_the_same_role_is_refused_with_a_clear_message(shop, admin):

@@ -13,10 +13,11 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -68,11 +69,16 @@ def start(request: MembershipRequest, supplier_id: int) -> HttpResponse:
     except PunchoutError as exc:
         messages.error(request, str(exc))
         return redirect("suppliers:list")
-    response = render(
-        request,
-        "punchout/start.html",
-        {"supplier": supplier, "url": started.url, "method": started.method, "fields": started.fields},
-    )
+    # A page of its own, without the navigation: rendered without the request, so that no context processor counts
+    # the buyer's approvals and orders for a page that shows none of them.
+    context = {
+        "supplier": supplier,
+        "url": started.url,
+        "method": started.method,
+        "fields": started.fields,
+        "LANGUAGE_CODE": get_language(),
+    }
+    response = HttpResponse(render_to_string("punchout/start.html", context))
     # The page holds the webshop password: never cache it, never leak its URL onwards.
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"

@@ -19,7 +19,7 @@ class EffectiveRight:
     source: str  # "user", "role" or "none"
     may_order: bool
     all_supplier_groups: bool
-    supplier_group_ids: frozenset[int]
+    supplier_group_ids: frozenset[int]  # the groups a right limited to some covers (none for one that covers all)
     limit_without_approval: Decimal
     right_id: int | None = None  # the OrderingRight row it comes from; None without one
 
@@ -36,11 +36,12 @@ NO_RIGHT = EffectiveRight("none", False, False, frozenset(), Decimal("0.00"))
 
 
 def right_for(*, membership: Membership) -> EffectiveRight:
-    """The member's effective right: their own right replaces their role's right as a whole. Two queries."""
+    """The member's effective right: their own right replaces their role's right as a whole. One query, and one more
+    for the groups of a right that covers only some."""
     candidates = list(
-        OrderingRight.objects.filter(organization_id=membership.organization_id)
-        .filter(Q(user_id=membership.user_id) | Q(role=membership.role, user__isnull=True))
-        .prefetch_related("supplier_groups")
+        OrderingRight.objects.filter(organization_id=membership.organization_id).filter(
+            Q(user_id=membership.user_id) | Q(role=membership.role, user__isnull=True)
+        )
     )
     right = next((r for r in candidates if r.user_id == membership.user_id), None)
     source = "user"
@@ -53,7 +54,11 @@ def right_for(*, membership: Membership) -> EffectiveRight:
         source=source,
         may_order=right.may_order,
         all_supplier_groups=right.all_supplier_groups,
-        supplier_group_ids=frozenset(group.pk for group in right.supplier_groups.all()),
+        supplier_group_ids=(
+            frozenset()
+            if right.all_supplier_groups
+            else frozenset(right.supplier_groups.values_list("pk", flat=True))
+        ),
         limit_without_approval=right.limit_without_approval,
         right_id=right.pk,
     )
