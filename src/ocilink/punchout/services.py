@@ -20,6 +20,7 @@ from ocilink.accounts.models import DeliveryAddress, Membership, Organization
 from ocilink.connections.selectors import credential_for
 from ocilink.core import raw_documents
 from ocilink.core.crypto import SecretError
+from ocilink.core.states import InvalidTransition
 from ocilink.protocols.oci import OciCart, OciError, Problem, build_punchout_fields, cart_report, parse_cart
 from ocilink.requisitions.cart import CartFull, order_request_add_punchout_lines
 from ocilink.suppliers.models import Supplier
@@ -27,7 +28,7 @@ from ocilink.suppliers.models import Supplier
 from .line_limit import cart_full_problem, kept_problems, too_many_lines_problem
 from .models import CartReturn, PunchoutSession
 from .quotas import QuotaExceeded, organization_quota_exceeded, selftest_quota_exceeded
-from .states import ReturnOutcome, SessionPurpose, SessionStatus, ensure_transition
+from .states import ReturnOutcome, SessionPurpose, SessionStatus, ensure_transition, sources_of
 from .tokens import hash_token, new_reference, new_token
 
 logger = logging.getLogger(__name__)
@@ -183,7 +184,7 @@ class _OverQuota(Exception):
 
 def punchout_find_session(*, token: str) -> PunchoutSession | None:
     return (
-        PunchoutSession.objects.select_related("connection", "supplier", "organization", "user")
+        PunchoutSession.objects.select_related("connection", "supplier", "organization", "user", "delivery_address")
         .filter(token_hash=hash_token(token))
         .first()
     )
@@ -502,10 +503,13 @@ def check_report(cart: OciCart) -> dict[str, object]:
 
 
 def _session_transition(session: PunchoutSession, target: str) -> None:
-    locked = PunchoutSession.objects.select_for_update().get(pk=session.pk)
-    ensure_transition(locked.status, target)
-    locked.status = target
-    locked.save(update_fields=["status"])
+    """Move the session to ``target`` with one conditional UPDATE: its WHERE is the guard of the transition table, and
+    the row stays locked until the commit, so a session another transaction moved first is refused, not overwritten."""
+    moved = PunchoutSession.objects.filter(pk=session.pk, status__in=sources_of(target)).update(status=target)
+    if not moved:
+        current = PunchoutSession.objects.filter(pk=session.pk).values_list("status", flat=True).first()
+        ensure_transition(current or "", target)
+        raise InvalidTransition(f"Punchout session {session.pk} changed while it was moved to {target}.")
     session.status = target
 
 

@@ -45,3 +45,8 @@ TRANSITIONS: dict[str, set[str]] = {
 def ensure_transition(current: str, target: str) -> None:
     if target not in TRANSITIONS.get(current, set()):
         raise InvalidTransition(f"A punchout session cannot go from {current} to {target}.")
+
+
+def sources_of(target: str) -> set[str]:
+    """The states from which a session may go to ``target`` (the guard of a conditional UPDATE)."""
+    return {current for current, targets in TRANSITIONS.items() if target in targets}

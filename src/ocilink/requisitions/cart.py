@@ -65,22 +65,28 @@ def order_request_lock(order_request: OrderRequest) -> OrderRequest:
 MAX_QUANTITY = Decimal("99999999999.999")
 
 
-def cart_get_or_create(
+def cart_lock_or_create(
     *, organization: Organization, requester: Any, delivery_address: DeliveryAddress | None = None
 ) -> OrderRequest:
-    """The requester's draft order request in this organization, created on first use."""
-    cart = OrderRequest.objects.filter(
-        organization=organization, requester=requester, status=OrderRequestStatus.DRAFT
-    ).first()
-    if cart is not None:
-        return cart
-    try:
-        with transaction.atomic():
-            return OrderRequest.objects.create(
-                organization=organization, requester=requester, delivery_address=delivery_address
-            )
-    except IntegrityError:  # created at the same moment by another request of the same user
-        return OrderRequest.objects.get(organization=organization, requester=requester, status=OrderRequestStatus.DRAFT)
+    """The requester's draft order request in this organization, locked until the end of the caller's transaction;
+    created on first use. One query when it exists: the lock is taken by the read that finds it, and a request
+    submitted meanwhile is no longer found once its lock is released (PostgreSQL reads the row again), so it never
+    gets lines of a new punchout."""
+    while True:
+        cart = (
+            OrderRequest.objects.select_for_update()
+            .filter(organization=organization, requester=requester, status=OrderRequestStatus.DRAFT)
+            .first()
+        )
+        if cart is not None:
+            return cart
+        try:
+            with transaction.atomic():
+                return OrderRequest.objects.create(
+                    organization=organization, requester=requester, delivery_address=delivery_address
+                )
+        except IntegrityError:  # created at the same moment by another request of the same user: lock that one
+            continue
 
 
 def order_request_add_punchout_lines(
@@ -104,14 +110,9 @@ def order_request_add_punchout_lines(
     With ``max_lines``, raises ``CartFull`` (and adds nothing) when the cart would then hold more lines; counted
     under the cart's lock, so two returns at once cannot both slip under it.
     """
-    while True:
-        order_request = cart_get_or_create(
-            organization=organization, requester=requester, delivery_address=delivery_address
-        )
-        order_request = OrderRequest.objects.select_for_update().get(pk=order_request.pk)
-        if order_request.status == OrderRequestStatus.DRAFT:
-            break
-        # Submitted between the two reads: it is no longer the cart, so these lines start a new one.
+    order_request = cart_lock_or_create(
+        organization=organization, requester=requester, delivery_address=delivery_address
+    )
     if order_request.delivery_address_id is None and delivery_address is not None:
         order_request.delivery_address = delivery_address
     present = order_request.lines.aggregate(last=Max("position"), count=Count("pk"))

@@ -55,9 +55,7 @@ def right_for(*, membership: Membership) -> EffectiveRight:
         may_order=right.may_order,
         all_supplier_groups=right.all_supplier_groups,
         supplier_group_ids=(
-            frozenset()
-            if right.all_supplier_groups
-            else frozenset(right.supplier_groups.values_list("pk", flat=True))
+            frozenset() if right.all_supplier_groups else frozenset(right.supplier_groups.values_list("pk", flat=True))
         ),
         limit_without_approval=right.limit_without_approval,
         right_id=right.pk,
