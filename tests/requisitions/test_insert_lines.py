@@ -47,12 +47,12 @@ def _import(org, count: int) -> list[OrderRequestLine]:  # type: ignore[no-untyp
     cart = parse_cart(encode_cart_body(_lines(count)), "application/x-www-form-urlencoded")
     assert cart.ok, cart.errors
     order_request_add_punchout_lines(
-        organization=org.organization,
-        requester=org.buyer,
-        supplier=org.supplier,
-        connection=org.supplier.external_connection,
-        delivery_address=org.address,
-        cart_return=None,
+        organization_id=org.organization.pk,
+        requester_id=org.buyer.pk,
+        supplier_id=org.supplier.pk,
+        connection_id=org.supplier.external_connection.pk,
+        delivery_address_id=org.address.pk,
+        cart_return_id=None,
         cart=cart,
     )
     return list(OrderRequestLine.objects.order_by("position"))
@@ -134,16 +134,16 @@ def test_two_returns_at_once_cannot_both_slip_under_the_limit(monkeypatch):
             called[name].set()
             with transaction.atomic():
                 added = order_request_add_punchout_lines(
-                    organization=org.organization,
-                    requester=org.buyer,
-                    supplier=org.supplier,
-                    connection=org.supplier.external_connection,
-                    delivery_address=org.address,
-                    cart_return=None,
+                    organization_id=org.organization.pk,
+                    requester_id=org.buyer.pk,
+                    supplier_id=org.supplier.pk,
+                    connection_id=org.supplier.external_connection.pk,
+                    delivery_address_id=org.address.pk,
+                    cart_return_id=None,
                     cart=cart,
                     max_lines=5,
                 )
-            outcomes[name] = f"added {added}"
+            outcomes[name] = f"added {added.count}"
         except CartFull as exc:
             outcomes[name] = f"full: {exc.in_cart} in the cart"
         finally:

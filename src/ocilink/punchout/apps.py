@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.conf import settings
-from django.db.models.signals import post_save
 
 
 class PunchoutConfig(AppConfig):
@@ -12,7 +11,6 @@ class PunchoutConfig(AppConfig):
         from ocilink.core.periodic import register_periodic_job
         from ocilink.core.raw_documents import register_kind
 
-        from . import tracing
         from .metrics import cart_return_figures
         from .models import CartReturn
         from .retention import raw_purge_periodic
@@ -26,5 +24,3 @@ class PunchoutConfig(AppConfig):
         register_kind(CART_RETURNS, CartReturn, "body")
         # /metrics (core) reads the cart returns by result through this.
         register_collector("cart_returns", cart_return_figures)
-        # Log lines that follow a cart from its return to the order request it joined (they change nothing).
-        post_save.connect(tracing.cart_return_saved, sender=CartReturn, dispatch_uid="punchout.trace.return")

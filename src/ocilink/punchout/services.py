@@ -25,6 +25,7 @@ from ocilink.protocols.oci import OciCart, OciError, Problem, build_punchout_fie
 from ocilink.requisitions.cart import CartFull, order_request_add_punchout_lines
 from ocilink.suppliers.models import Supplier
 
+from . import tracing
 from .line_limit import cart_full_problem, kept_problems, too_many_lines_problem
 from .models import CartReturn, PunchoutSession
 from .quotas import QuotaExceeded, organization_quota_exceeded, selftest_quota_exceeded
@@ -167,7 +168,7 @@ def _quota_exceeded(session: PunchoutSession, *, now: datetime) -> QuotaExceeded
     if session.organization_id is not None:
         # One return of an organization at a time adds up, so parallel returns cannot all slip under. The lock is
         # held from here to the commit: taken last, it never waits on another return's parsing or import.
-        Organization.objects.select_for_update().filter(pk=session.organization_id).values_list("pk").first()
+        list(Organization.objects.select_for_update().filter(pk=session.organization_id).order_by().values_list("pk"))
         return organization_quota_exceeded(organization_id=session.organization_id, adding=0, now=now)
     if session.purpose == SessionPurpose.SUPPLIER_SELFTEST:
         return selftest_quota_exceeded(client_hash=session.client_hash, adding=0, now=now)
@@ -183,11 +184,10 @@ class _OverQuota(Exception):
 
 
 def punchout_find_session(*, token: str) -> PunchoutSession | None:
-    return (
-        PunchoutSession.objects.select_related("connection", "supplier", "organization", "user", "delivery_address")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
+    """The session of a HOOK_URL's token, with its connection (how to read the cart); its other rows are named by
+    id only: the return needs no more of them."""
+    found = PunchoutSession.objects.select_related("connection").filter(token_hash=hash_token(token))
+    return next(iter(found.order_by()[:1]), None)  # the hash is unique: no ORDER BY
 
 
 @dataclass(frozen=True)
@@ -329,6 +329,9 @@ def _record(received: _Received, *, kept: bytes) -> ReturnResult:
         stored_bytes=len(kept),
         outcome=outcome,
     )
+    tracing.cart_return_stored(cart_return)
+    if outcome:
+        tracing.cart_return_handled(cart_return)
     if received.spent:
         return ReturnResult(outcome, session, cart_return)
     if received.truncated:
@@ -414,7 +417,7 @@ def _unreadable(*, session: PunchoutSession, cart_return: CartReturn, message: s
             "warnings": [],
         }
         fields.append("report")
-    cart_return.save(update_fields=fields)
+    _save_outcome(cart_return, fields)
     _session_transition(session, SessionStatus.CHECKED if session.is_trial else SessionStatus.REJECTED)
     return ReturnResult(ReturnOutcome.UNREADABLE, session, cart_return)
 
@@ -424,16 +427,16 @@ def _check(*, session: PunchoutSession, cart_return: CartReturn, cart: OciCart) 
     _describe(cart_return, cart)
     cart_return.report = check_report(cart)
     cart_return.outcome = ReturnOutcome.CHECKED
-    cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "report", "outcome"])
+    _save_outcome(cart_return, ["charset", "line_count", "errors", "warnings", "report", "outcome"])
     _session_transition(session, SessionStatus.CHECKED)
     return ReturnResult(ReturnOutcome.CHECKED, session, cart_return)
 
 
 def _import(*, session: PunchoutSession, cart_return: CartReturn, cart: OciCart) -> ReturnResult:
     _describe(cart_return, cart)
-    organization, user, supplier = session.organization, session.user, session.supplier
-    connection = session.connection
-    if organization is None or user is None or supplier is None or connection is None:
+    organization_id, user_id, supplier_id = session.organization_id, session.user_id, session.supplier_id
+    connection_id = session.connection_id
+    if organization_id is None or user_id is None or supplier_id is None or connection_id is None:
         # The buyer or the connection was deleted while the buyer was in the webshop: keep it, import nothing.
         message = _("The buyer or the connection of this punchout no longer exists.")
         cart_return.errors = [{"line": None, "field": None, "message": message}, *cart_return.errors]
@@ -444,13 +447,13 @@ def _import(*, session: PunchoutSession, cart_return: CartReturn, cart: OciCart)
         cart_return.errors = [refusal]
         return _reject(session, cart_return)
     try:
-        order_request_add_punchout_lines(
-            organization=organization,
-            requester=user,
-            supplier=supplier,
-            connection=connection,
-            delivery_address=session.delivery_address,
-            cart_return=cart_return,
+        added = order_request_add_punchout_lines(
+            organization_id=organization_id,
+            requester_id=user_id,
+            supplier_id=supplier_id,
+            connection_id=connection_id,
+            delivery_address_id=session.delivery_address_id,
+            cart_return_id=cart_return.pk,
             cart=cart,
             max_lines=settings.PUNCHOUT_MAX_LINES,
         )
@@ -458,7 +461,11 @@ def _import(*, session: PunchoutSession, cart_return: CartReturn, cart: OciCart)
         cart_return.errors = [cart_full_problem(exc)]
         return _reject(session, cart_return)
     cart_return.outcome = ReturnOutcome.IMPORTED
-    cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "outcome"])
+    _save_outcome(
+        cart_return,
+        ["charset", "line_count", "errors", "warnings", "outcome"],
+        order_request_id=added.order_request_id,
+    )
     _session_transition(session, SessionStatus.IMPORTED)
     return ReturnResult(ReturnOutcome.IMPORTED, session, cart_return)
 
@@ -473,7 +480,7 @@ def _over_line_limit(cart: OciCart) -> dict[str, object] | None:
 
 def _reject(session: PunchoutSession, cart_return: CartReturn) -> ReturnResult:
     cart_return.outcome = ReturnOutcome.REJECTED
-    cart_return.save(update_fields=["charset", "line_count", "errors", "warnings", "outcome"])
+    _save_outcome(cart_return, ["charset", "line_count", "errors", "warnings", "outcome"])
     _session_transition(session, SessionStatus.REJECTED)
     return ReturnResult(ReturnOutcome.REJECTED, session, cart_return)
 
@@ -515,7 +522,13 @@ def _session_transition(session: PunchoutSession, target: str) -> None:
 
 def _set_outcome(cart_return: CartReturn, outcome: str) -> None:
     cart_return.outcome = outcome
-    cart_return.save(update_fields=["outcome"])
+    _save_outcome(cart_return, ["outcome"])
+
+
+def _save_outcome(cart_return: CartReturn, fields: list[str], *, order_request_id: int | None = None) -> None:
+    """Save a return's outcome (and the ``fields`` that go with it), with its trace line."""
+    cart_return.save(update_fields=fields)
+    tracing.cart_return_handled(cart_return, order_request_id=order_request_id)
 
 
 def _problem(problem: Problem) -> dict[str, object]:

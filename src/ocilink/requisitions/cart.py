@@ -8,22 +8,22 @@ writers) and is refused once the request left draft.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
 from django.db.models import Count, JSONField, Max
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ocilink.accounts.audit import audit_log
-from ocilink.accounts.models import DeliveryAddress, Organization
-from ocilink.connections.models import Connection
 from ocilink.protocols.oci import OciCart
 from ocilink.suppliers.ledger import LedgerError, LedgerResolver, ledger_table_for
-from ocilink.suppliers.models import LEDGER_CODE_MAX_LENGTH, LedgerAccount, Supplier
+from ocilink.suppliers.models import LEDGER_CODE_MAX_LENGTH, LedgerAccount
 
 from .models import OrderRequest, OrderRequestLine
 from .states import OrderRequestStatus
@@ -65,57 +65,62 @@ def order_request_lock(order_request: OrderRequest) -> OrderRequest:
 MAX_QUANTITY = Decimal("99999999999.999")
 
 
-def cart_lock_or_create(
-    *, organization: Organization, requester: Any, delivery_address: DeliveryAddress | None = None
-) -> OrderRequest:
+def cart_lock_or_create(*, organization_id: int, requester_id: int, delivery_address_id: int | None) -> OrderRequest:
     """The requester's draft order request in this organization, locked until the end of the caller's transaction;
     created on first use. One query when it exists: the lock is taken by the read that finds it, and a request
     submitted meanwhile is no longer found once its lock is released (PostgreSQL reads the row again), so it never
     gets lines of a new punchout."""
+    drafts = OrderRequest.objects.select_for_update().filter(
+        organization_id=organization_id, requester_id=requester_id, status=OrderRequestStatus.DRAFT
+    )
     while True:
-        cart = (
-            OrderRequest.objects.select_for_update()
-            .filter(organization=organization, requester=requester, status=OrderRequestStatus.DRAFT)
-            .first()
-        )
+        # At most one draft per requester (a unique index): read without an ORDER BY.
+        cart = next(iter(drafts.order_by()[:1]), None)
         if cart is not None:
             return cart
         try:
             with transaction.atomic():
                 return OrderRequest.objects.create(
-                    organization=organization, requester=requester, delivery_address=delivery_address
+                    organization_id=organization_id, requester_id=requester_id, delivery_address_id=delivery_address_id
                 )
         except IntegrityError:  # created at the same moment by another request of the same user: lock that one
             continue
 
 
+@dataclass(frozen=True)
+class LinesAdded:
+    """What an import of a punchout's lines did: the request (the cart) they joined, and how many they were."""
+
+    order_request_id: int
+    count: int
+
+
 def order_request_add_punchout_lines(
     *,
-    organization: Organization,
-    requester: Any,
-    supplier: Supplier,
-    connection: Connection,
-    delivery_address: DeliveryAddress | None,
-    cart_return: Any,
+    organization_id: int,
+    requester_id: int,
+    supplier_id: int,
+    connection_id: int,
+    delivery_address_id: int | None,
+    cart_return_id: int | None,
     cart: OciCart,
     max_lines: int | None = None,
-) -> int:
-    """Append every line of a parsed OCI cart to the requester's cart, keeping the fields as received; the number
-    of lines added.
+) -> LinesAdded:
+    """Append every line of a parsed OCI cart to the requester's cart, keeping the fields as received.
 
     The cart is the requester's draft. A submitted request is not the cart: lines from a new punchout never join it.
     To add to a submitted request, the requester withdraws it first (``order_request_reopen``), which makes it the
-    cart again.
+    cart again. The arguments are ids: a cart return reads no more rows than it needs.
 
     With ``max_lines``, raises ``CartFull`` (and adds nothing) when the cart would then hold more lines; counted
     under the cart's lock, so two returns at once cannot both slip under it.
     """
     order_request = cart_lock_or_create(
-        organization=organization, requester=requester, delivery_address=delivery_address
+        organization_id=organization_id, requester_id=requester_id, delivery_address_id=delivery_address_id
     )
-    if order_request.delivery_address_id is None and delivery_address is not None:
-        order_request.delivery_address = delivery_address
-    present = order_request.lines.aggregate(last=Max("position"), count=Count("pk"))
+    present = OrderRequestLine.objects.filter(order_request_id=order_request.pk).aggregate(
+        last=Max("position"), count=Count("pk")
+    )
     if max_lines is not None and present["count"] + len(cart.lines) > max_lines:
         raise CartFull(in_cart=present["count"], count=len(cart.lines), limit=max_lines)
     position = (present["last"] or 0) + 1
@@ -123,7 +128,7 @@ def order_request_add_punchout_lines(
     for problem in cart.warnings:
         warnings_by_line.setdefault(problem.line, []).append(problem.message)
     # Each line gets its ledger account from the translation table as it enters the cart.
-    ledger = LedgerResolver.load(organization=organization, connection=connection)
+    ledger = LedgerResolver.load(organization_id=organization_id, connection_id=connection_id)
     rows = []
     for offset, line in enumerate(cart.lines):
         assert line.quantity is not None, "a cart with errors is never imported"
@@ -132,9 +137,9 @@ def order_request_add_punchout_lines(
             {
                 "order_request_id": order_request.pk,
                 "position": position + offset,
-                "supplier_id": supplier.pk,
-                "connection_id": connection.pk,
-                "cart_return_id": getattr(cart_return, "pk", None),
+                "supplier_id": supplier_id,
+                "connection_id": connection_id,
+                "cart_return_id": cart_return_id,
                 "oci_index": line.index,
                 "description": (line.description or line.matnr or "")[:1000],
                 "quantity": line.quantity,
@@ -155,8 +160,12 @@ def order_request_add_punchout_lines(
             }
         )
     _insert_lines(rows)
-    order_request.save(update_fields=["delivery_address", "updated_at"])
-    return len(rows)
+    # The cart changed; a cart without an address takes the punchout's.
+    changes: dict[str, Any] = {"updated_at": timezone.now()}
+    if order_request.delivery_address_id is None and delivery_address_id is not None:
+        changes["delivery_address_id"] = delivery_address_id
+    OrderRequest.objects.filter(pk=order_request.pk).update(**changes)
+    return LinesAdded(order_request_id=order_request.pk, count=len(rows))
 
 
 def _refuse_unless_draft(order_request: OrderRequest) -> None:

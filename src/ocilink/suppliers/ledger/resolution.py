@@ -63,11 +63,10 @@ class LedgerResolver:
         self._accounts = accounts_by_key
 
     @classmethod
-    def load(cls, *, organization: Organization, connection: Connection | None) -> LedgerResolver:
-        """Two queries: the table (with its default account) and its mappings (with their accounts)."""
-        table = ledger_table_for(
-            organization_id=organization.pk, connection_id=connection.pk if connection is not None else None
-        )
+    def load(cls, *, organization_id: int, connection_id: int | None) -> LedgerResolver:
+        """Two queries: the table (with its default account) and its mappings (with their accounts); one without a
+        table."""
+        table = ledger_table_for(organization_id=organization_id, connection_id=connection_id)
         accounts: dict[str, LedgerAccount] = {}
         if table is not None:
             mappings = LedgerMapping.objects.filter(table=table, account__is_active=True).select_related("account")
@@ -105,7 +104,9 @@ def ledger_resolve(
     *, organization: Organization, connection: Connection | None, oci_fields: Mapping[str, str]
 ) -> LedgerChoice:
     """The account for one line's OCI fields (three queries at most; use ``ledger_assign_lines`` for many)."""
-    return LedgerResolver.load(organization=organization, connection=connection).resolve(oci_fields)
+    return LedgerResolver.load(
+        organization_id=organization.pk, connection_id=connection.pk if connection is not None else None
+    ).resolve(oci_fields)
 
 
 class LedgerLine(Protocol):
@@ -122,7 +123,9 @@ def ledger_assign_lines(
     *, organization: Organization, connection: Connection | None, lines: Iterable[LedgerLine]
 ) -> None:
     """Set ``ledger_account`` and ``ledger_code`` on (unsaved) lines; two queries whatever the number of lines."""
-    resolver = LedgerResolver.load(organization=organization, connection=connection)
+    resolver = LedgerResolver.load(
+        organization_id=organization.pk, connection_id=connection.pk if connection is not None else None
+    )
     max_length = LEDGER_CODE_MAX_LENGTH
     for line in lines:
         choice = resolver.resolve(line.oci_fields or {})
