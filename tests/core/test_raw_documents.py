@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import UTC, date, datetime
 from io import StringIO
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import InMemoryStorage, storages
 from django.core.management import call_command
 
@@ -41,6 +44,67 @@ def test_save_and_read_back_within_a_bound(raw_documents_dir):
     assert raw_documents.read(name, limit=4) == b"0123"
     assert raw_documents.read(name, limit=100) == b"0123456789"
     assert raw_documents.read("", limit=100) == b""
+
+
+def test_a_document_and_its_folders_are_private_whatever_the_umask(raw_documents_dir):
+    previous = os.umask(0)
+    try:
+        name = raw_documents.save(raw_documents.new_name("test", "doc"), b"private")
+    finally:
+        os.umask(previous)
+
+    path = raw_documents_dir / name
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    folders = [raw_documents_dir / parent for parent in path.relative_to(raw_documents_dir).parents][:-1]
+    assert [stat.S_IMODE(folder.stat().st_mode) for folder in folders] == [0o700] * 4  # kind/YYYY/MM/DD
+
+
+def test_a_save_syncs_the_bytes_the_new_name_and_a_new_folder_to_disk(raw_documents_dir, monkeypatch):
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        synced.append(os.fstat(descriptor).st_ino)
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    first = raw_documents.save(raw_documents.new_name("test", "first"), b"first")  # makes the day's folders
+    made = list(synced)
+    synced.clear()
+    second = raw_documents.save(raw_documents.new_name("test", "second"), b"second")  # the folders are there
+
+    day = (raw_documents_dir / first).parent
+    month, year, kind = day.parent, day.parent.parent, day.parent.parent.parent
+    # The file, its folder, and every folder whose entries changed: the parents of the folders made.
+    expected = [raw_documents_dir / first, day, month, year, kind, raw_documents_dir]
+    assert made == [path.stat().st_ino for path in expected]
+    assert synced == [(raw_documents_dir / second).stat().st_ino, day.stat().st_ino]
+
+
+def test_a_name_that_is_taken_gets_a_free_one_and_leaves_the_first_alone(raw_documents_dir):
+    name = raw_documents.new_name("test", "doc")
+
+    first = raw_documents.save(name, b"first")
+    second = raw_documents.save(name, b"second")
+
+    assert first == name
+    assert second != name
+    assert (raw_documents_dir / first).read_bytes() == b"first"
+    assert (raw_documents_dir / second).read_bytes() == b"second"
+
+
+def test_a_write_that_fails_halfway_leaves_no_file(raw_documents_dir):
+    class Broken(ContentFile):
+        def chunks(self, chunk_size=None):  # type: ignore[no-untyped-def]
+            yield b"half"
+            raise OSError("the disk is full")
+
+    name = raw_documents.new_name("test", "doc")
+    with pytest.raises(OSError, match="the disk is full"):
+        raw_documents.storage().save(name, Broken(b"whatever"))
+
+    assert not (raw_documents_dir / name).exists()
+    assert (raw_documents_dir / name).parent.is_dir()
 
 
 def test_a_missing_document_is_said_as_such(raw_documents_dir):

@@ -17,6 +17,7 @@ can leave a file that no row names. The apps register each kind with :func:`regi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -72,20 +73,73 @@ class PrivateFileSystemStorage(FileSystemStorage):
         self.fsync = fsync
 
     def _save(self, name: str, content: Any) -> str:
-        saved: str = super()._save(name, content)  # type: ignore[misc]
+        """Write a new file: one open (never over an existing one), its bytes, one fsync of the file and one of its
+        folder, so that the bytes and the new name are both on disk before the caller commits a row that names it
+        (POSIX makes no promise for the name without the folder's fsync). A folder made for it (the first document
+        of a day) is synced into its parent the same way."""
+        if hasattr(content, "temporary_file_path"):  # an upload spooled to a file: Django moves it into place
+            saved: str = super()._save(name, content)  # type: ignore[misc]
+            if self.fsync:
+                self._sync(self.path(saved))
+                self._sync(os.path.dirname(self.path(saved)))
+            return saved
+        path = self.path(name)
+        folder = os.path.dirname(path)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        mode = self.file_permissions_mode if self.file_permissions_mode is not None else 0o666
+        made: list[str] = []
+        try:
+            descriptor = os.open(path, flags, mode)
+        except FileNotFoundError:
+            made = self._make_folders(folder)
+            descriptor = os.open(path, flags, mode)
+        except FileExistsError:  # a name from new_name never exists; any other gets a free one
+            return self._save(self.get_available_name(name), content)
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                for chunk in content.chunks():
+                    handle.write(chunk)
+                handle.flush()
+                if self.file_permissions_mode is not None:
+                    os.fchmod(handle.fileno(), self.file_permissions_mode)  # the umask does not decide
+                if self.fsync:
+                    os.fsync(handle.fileno())
+        except BaseException:
+            with contextlib.suppress(OSError):  # no half-written file is left behind
+                os.unlink(path)
+            raise
         if self.fsync:
-            path = self.path(saved)
-            descriptor = os.open(path, os.O_RDONLY)
+            for synced in [folder, *made]:
+                self._sync(synced)
+        self._ensure_location_group_id(path)  # type: ignore[attr-defined]  # as Django's own save does
+        return os.path.relpath(path, self.location).replace("\\", "/")
+
+    def _make_folders(self, folder: str) -> list[str]:
+        """Make ``folder`` and any missing parents, each with the folders' mode; the parents whose entries changed."""
+        missing = []
+        current = folder
+        while not os.path.isdir(current) and current != os.path.dirname(current):
+            missing.append(current)
+            current = os.path.dirname(current)
+        mode = self.directory_permissions_mode if self.directory_permissions_mode is not None else 0o777
+        for made in reversed(missing):
             try:
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
-            folder = os.open(os.path.dirname(path), os.O_RDONLY)
-            try:
-                os.fsync(folder)  # the new name too, not only its bytes
-            finally:
-                os.close(folder)
-        return saved
+                os.mkdir(made, mode)
+            except FileExistsError:  # another process made it meanwhile
+                if not os.path.isdir(made):
+                    raise
+                continue
+            os.chmod(made, mode)  # the umask does not decide
+        return [os.path.dirname(made) for made in missing]
+
+    @staticmethod
+    def _sync(path: str) -> None:
+        """fsync a file or a folder by its path."""
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
     def url(self, name: str | None) -> str:
         raise RawDocumentError("Raw documents have no URL: a view reads them and checks who may see them.")
