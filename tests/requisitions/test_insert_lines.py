@@ -119,7 +119,7 @@ def test_two_returns_at_once_cannot_both_slip_under_the_limit(monkeypatch):
     outcomes: dict[str, str] = {}
     real_insert = cart_module._insert_lines
 
-    def insert_while_the_other_waits(rows: list[dict[str, object]]) -> None:
+    def insert_while_the_other_waits(rows: list[tuple[object, ...]]) -> None:
         # Inside the first one's transaction, with the cart locked: wait until the other has called too.
         other = "two" if threading.current_thread().name == "one" else "one"
         overlapped.append(called[other].wait(timeout=10))

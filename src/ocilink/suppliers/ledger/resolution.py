@@ -40,6 +40,10 @@ class LedgerChoice:
     reason: str
 
 
+# What every line of an organization without a translation table gets (one value: a choice is immutable).
+NO_TABLE_CHOICE = LedgerChoice(None, "", "", LedgerReason.NO_TABLE)
+
+
 # --- resolution -----------------------------------------------------------------------------------------------
 
 
@@ -77,7 +81,7 @@ class LedgerResolver:
     def resolve(self, oci_fields: Mapping[str, Any]) -> LedgerChoice:
         table = self.table
         if table is None:
-            return LedgerChoice(None, "", "", LedgerReason.NO_TABLE)
+            return NO_TABLE_CHOICE
         raw = oci_fields.get(table.source_field) or ""
         code = str(raw).strip()
         if code:
