@@ -16,9 +16,7 @@ def credential_for(*, connection: Connection, delivery_address: DeliveryAddress 
     if delivery_address is not None:
         for_address |= Q(delivery_address=delivery_address)
     found = list(
-        OciCredential.objects.filter(
-            for_address, organization_id=connection.organization_id, connection=connection
-        ).select_related("delivery_address")
+        OciCredential.objects.filter(for_address, organization_id=connection.organization_id, connection=connection)
     )
     # The address's own account first.
     found.sort(key=lambda credential: credential.delivery_address_id is None)
