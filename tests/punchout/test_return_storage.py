@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ocilink.punchout import trials
 from ocilink.punchout.models import CartReturn, PunchoutSession
+from ocilink.punchout.quotas import QuotaExceeded, organization_quota_exceeded
 from ocilink.punchout.services import (
     MAX_RETURNS_PER_SESSION,
     SPENT_BODY_KEEP,
@@ -277,6 +278,33 @@ def test_the_daily_quota(shop, settings):
     assert response.status_code == 429
     assert "In the last 24 hours" in response.content.decode()
     assert CartReturn.objects.filter(outcome=ReturnOutcome.OVER_QUOTA).count() == 1
+
+
+def test_the_quota_adds_up_the_last_hour_and_day_to_the_microsecond(shop, other_shop, settings):
+    now = timezone.now()
+    for _ in range(5):
+        post_cart(_hook_path(shop), cart_body(1))
+    post_cart(_hook_path(other_shop), cart_body(1))
+    placed = [
+        (now, 10_000),  # the hour and the day
+        (now - timedelta(hours=1), 1),  # still the hour: its start counts
+        (now - timedelta(hours=1, microseconds=1), 10),  # the day only
+        (now - timedelta(days=1), 100),  # still the day
+        (now - timedelta(days=1, microseconds=1), 1_000),  # neither
+    ]
+    for cart_return, (at, size) in zip(CartReturn.objects.filter(organization=shop.organization), placed, strict=True):
+        CartReturn.objects.filter(pk=cart_return.pk).update(received_at=at, stored_bytes=size)
+    CartReturn.objects.filter(organization=other_shop.organization).update(received_at=now, stored_bytes=100_000)
+    settings.PUNCHOUT_ORG_MAX_BYTES_PER_HOUR = 10_001
+    settings.PUNCHOUT_ORG_MAX_BYTES_PER_DAY = 10_111
+
+    def exceeded(adding: int) -> QuotaExceeded | None:
+        return organization_quota_exceeded(organization_id=shop.organization.pk, adding=adding, now=now)
+
+    assert exceeded(0) is None
+    assert exceeded(1) == QuotaExceeded(scope="organization", window="hour", limit=10_001)
+    settings.PUNCHOUT_ORG_MAX_BYTES_PER_HOUR = 10_111
+    assert exceeded(1) == QuotaExceeded(scope="organization", window="day", limit=10_111)
 
 
 def test_one_organizations_quota_does_not_touch_another(shop, other_shop, settings):
