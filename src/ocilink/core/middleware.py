@@ -103,16 +103,17 @@ class RequestMiddleware:
         route = route_of(request)
         metrics.observe_request(method=request.method or "", route=route, status=status, seconds=seconds)
         if settings.ACCESS_LOG and not (route in QUIET_ROUTES and status < 400):
+            path = loggable_path(request)
             access_logger.info(
                 "%s %s %s %.1fms",
                 request.method,
-                loggable_path(request),
+                path,
                 status,
                 seconds * 1000,
                 extra={
                     "method": request.method,
                     "route": route,
-                    "path": loggable_path(request),
+                    "path": path,
                     "status": status,
                     "duration_ms": round(seconds * 1000, 1),
                     "remote_addr": request.META.get("REMOTE_ADDR", ""),
