@@ -167,8 +167,12 @@ def _quota_exceeded(session: PunchoutSession, *, now: datetime) -> QuotaExceeded
     transaction), pass: its organization's, or a self-test's (per client and in all)."""
     if session.organization_id is not None:
         # One return of an organization at a time adds up, so parallel returns cannot all slip under. The lock is
-        # held from here to the commit: taken last, it never waits on another return's parsing or import.
-        list(Organization.objects.select_for_update().filter(pk=session.organization_id).order_by().values_list("pk"))
+        # held from here to the commit: taken last, it never waits on another return's parsing or import. It is
+        # FOR NO KEY UPDATE (PostgreSQL): it excludes the other returns' quota checks, but not the key-share locks
+        # of the rows that merely refer to the organization (a new punchout, cart or audit event checks its foreign
+        # key with one), which a FOR UPDATE would keep waiting until this return commits.
+        locked = Organization.objects.select_for_update(no_key=True).filter(pk=session.organization_id)
+        list(locked.order_by().values_list("pk"))
         return organization_quota_exceeded(organization_id=session.organization_id, adding=0, now=now)
     if session.purpose == SessionPurpose.SUPPLIER_SELFTEST:
         return selftest_quota_exceeded(client_hash=session.client_hash, adding=0, now=now)
