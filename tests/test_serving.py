@@ -3,6 +3,7 @@ as a subprocess, over real sockets)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import re
@@ -15,7 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from ocilink.core.servers import default_workers
+from ocilink.core.servers import default_workers, freeze_loaded
 from ocilink.orders.models import Dispatch, PurchaseOrder
 from ocilink.punchout.models import CartReturn
 from tests.conftest import make_shop
@@ -24,6 +25,20 @@ from tests.punchout.helpers import cart_body, post_cart, start_punchout
 from .server_process import SilentDatabase, children_of, serve
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_what_the_server_loaded_is_left_out_of_the_collectors_full_collections():
+    loaded = ["made before the workers are forked"]
+    try:
+        frozen = freeze_loaded()
+        made_later = ["made by a request"]
+        tracked = {id(thing) for thing in gc.get_objects()}
+
+        assert frozen > 10_000  # Django, ocilink and the views of every URL pattern
+        assert id(loaded) not in tracked
+        assert id(made_later) in tracked
+    finally:
+        gc.unfreeze()
 
 
 def test_serve_starts_the_processes_it_is_told_and_a_sigterm_stops_it_cleanly(tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from ocilink.core.servers import WORKER_RULE, WebServer, default_workers
+from ocilink.core.servers import WORKER_RULE, WebServer, default_workers, freeze_loaded
 
 DEFAULT_THREADS = 4
 
@@ -80,8 +80,10 @@ class Command(BaseCommand):
             sys.stdout.write(f"ocilink on {where} ; {workers} processes x {threads} threads ; Ctrl-C stops it.\n")
             sys.stdout.flush()
 
+        application = get_wsgi_application()
+        freeze_loaded()  # before the workers are forked (see there)
         server = WebServer(
-            get_wsgi_application(),
+            application,
             host=host,
             port=port,
             workers=workers,
