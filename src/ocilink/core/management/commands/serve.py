@@ -71,6 +71,8 @@ class Command(BaseCommand):
             raise CommandError("--workers and --threads must be at least 1.")
 
         made_dir = prepare_metrics_dir()
+        application = get_wsgi_application()
+        freeze_loaded()  # before the workers are forked (see there)
         # The processes are forked from this one: none may inherit an open database connection.
         connections.close_all()
         master = os.getpid()
@@ -80,8 +82,6 @@ class Command(BaseCommand):
             sys.stdout.write(f"ocilink on {where} ; {workers} processes x {threads} threads ; Ctrl-C stops it.\n")
             sys.stdout.flush()
 
-        application = get_wsgi_application()
-        freeze_loaded()  # before the workers are forked (see there)
         server = WebServer(
             application,
             host=host,
