@@ -57,6 +57,22 @@ def test_start_renders_an_auto_submitting_form_with_the_organization_account(sho
     assert not PunchoutSession.objects.filter(token_hash=token).exists()
 
 
+def test_the_start_page_speaks_the_buyers_language_and_runs_no_query_for_the_navigation(
+    shop, django_assert_num_queries
+):
+    client = Client(HTTP_ACCEPT_LANGUAGE="nl")
+    client.force_login(shop.user)
+    url = reverse("punchout:start", args=[shop.supplier.pk])
+
+    # The session, the user, the membership, the right, the supplier, the account, the new punchout.
+    with django_assert_num_queries(7):
+        response = client.post(url)
+
+    body = response.content.decode()
+    assert '<html lang="nl">' in body
+    assert f"Je wordt doorgestuurd naar de webshop van {shop.supplier.name}" in body
+
+
 def test_start_uses_the_account_of_the_chosen_delivery_address(shop):
     depot = DeliveryAddressFactory(organization=shop.organization, label="Depot")
     oci_credential_set(connection=shop.connection, delivery_address=depot, username="depot-account", password="d-pw")
