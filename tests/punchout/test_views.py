@@ -168,6 +168,21 @@ def test_return_imports_the_cart_and_the_buyer_sees_it(shop):
     assert session.status == SessionStatus.IMPORTED
 
 
+def test_a_return_into_the_buyers_cart_takes_sixteen_statements(shop, django_assert_num_queries):
+    buyer = _buyer_client(shop)
+    post_cart(start_punchout(buyer, shop.supplier.pk)[1], cart_body(3))  # the cart exists from here on
+    hook_path = start_punchout(buyer, shop.supplier.pk)[1]
+
+    # The session; the return's row and the token (a savepoint here, the transaction in production); the cart,
+    # its lines' count, the ledger table and the lines; the cart, the return and the session updated; the quota's
+    # lock and sum (in a savepoint).
+    with django_assert_num_queries(16):
+        response = post_cart(hook_path, cart_body(3))
+
+    assert response.status_code == 303
+    assert OrderRequestLine.objects.filter(order_request__requester=shop.user).count() == 6
+
+
 def test_return_keeps_the_raw_body_and_headers(shop):
     _, hook_path = start_punchout(_buyer_client(shop), shop.supplier.pk)
     body = cart_body(2)
