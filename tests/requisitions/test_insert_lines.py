@@ -7,13 +7,13 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from ocilink.protocols.oci import encode_cart_body, parse_cart
 from ocilink.requisitions import cart as cart_module
 from ocilink.requisitions.cart import CartFull, order_request_add_punchout_lines
-from ocilink.requisitions.models import OrderRequestLine
+from ocilink.requisitions.models import OrderRequest, OrderRequestLine
 
 from .conftest import make_org
 
@@ -158,3 +158,20 @@ def test_two_returns_at_once_cannot_both_slip_under_the_limit(monkeypatch):
     assert sorted(outcomes.values()) == ["added 3", "full: 3 in the cart"]
     assert overlapped == [True]
     assert OrderRequestLine.objects.count() == 3
+
+
+def test_a_cart_that_cannot_be_made_is_an_error_after_a_few_tries(org, monkeypatch):
+    tries = []
+
+    def refused(**values: object) -> None:
+        tries.append(values)
+        raise IntegrityError("refused by the database")
+
+    monkeypatch.setattr(OrderRequest.objects, "create", refused)
+
+    with pytest.raises(IntegrityError, match="refused by the database"):
+        cart_module.cart_lock_or_create(
+            organization_id=org.organization.pk, requester_id=org.buyer.pk, delivery_address_id=org.address.pk
+        )
+
+    assert len(tries) == cart_module.CART_CREATE_ATTEMPTS

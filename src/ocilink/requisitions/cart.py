@@ -65,6 +65,11 @@ def order_request_lock(order_request: OrderRequest) -> OrderRequest:
 MAX_QUANTITY = Decimal("99999999999.999")
 
 
+# How often a cart is looked for and made before the error is let through: a draft made by another request at the
+# same moment is found on the next look, unless it was submitted at once too.
+CART_CREATE_ATTEMPTS = 3
+
+
 def cart_lock_or_create(*, organization_id: int, requester_id: int, delivery_address_id: int | None) -> OrderRequest:
     """The requester's draft order request in this organization, locked until the end of the caller's transaction;
     created on first use. One query when it exists: the lock is taken by the read that finds it, and a request
@@ -73,7 +78,7 @@ def cart_lock_or_create(*, organization_id: int, requester_id: int, delivery_add
     drafts = OrderRequest.objects.select_for_update().filter(
         organization_id=organization_id, requester_id=requester_id, status=OrderRequestStatus.DRAFT
     )
-    while True:
+    for attempt in range(CART_CREATE_ATTEMPTS):
         # At most one draft per requester (a unique index): read without an ORDER BY.
         cart = next(iter(drafts.order_by()[:1]), None)
         if cart is not None:
@@ -84,7 +89,9 @@ def cart_lock_or_create(*, organization_id: int, requester_id: int, delivery_add
                     organization_id=organization_id, requester_id=requester_id, delivery_address_id=delivery_address_id
                 )
         except IntegrityError:  # created at the same moment by another request of the same user: lock that one
-            continue
+            if attempt == CART_CREATE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @dataclass(frozen=True)
