@@ -14,6 +14,7 @@ list of a hundred and of a million.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -62,8 +63,19 @@ class CountQuery:
 
 
 @dataclass(frozen=True)
+class _Bound:
+    """A parameter to bind on each run: the value of ``slot`` in the count ``count``."""
+
+    count: str
+    slot: Slot
+
+    def value(self, queries: Mapping[str, CountQuery], connection: BaseDatabaseWrapper) -> Any:
+        return self.slot.output_field.get_db_prep_value(queries[self.count].values[self.slot.name], connection)
+
+
+@dataclass(frozen=True)
 class _Prepared:
-    """The statement for some counts: its SQL, and per parameter either a constant or (count, slot) to bind."""
+    """The statement for some counts: its SQL, and its parameters, each a constant or a ``_Bound``."""
 
     sql: str
     params: tuple[Any, ...]
@@ -71,30 +83,33 @@ class _Prepared:
     columns: tuple[str, ...]
 
     def bind(self, queries: Mapping[str, CountQuery], connection: BaseDatabaseWrapper) -> list[Any]:
-        bound = []
-        for param in self.params:
-            if isinstance(param, _Bound):
-                value = queries[param.count].values[param.slot.name]
-                param = param.slot.output_field.get_db_prep_value(value, connection)
-            bound.append(param)
-        return bound
-
-
-@dataclass(frozen=True)
-class _Bound:
-    count: str
-    slot: Slot
+        return [param.value(queries, connection) if isinstance(param, _Bound) else param for param in self.params]
 
 
 # Statements by database and the counts' names, sources, shapes and limits: a handful per process. Bounded all the
 # same (the oldest goes), should a caller pass a new ``sources`` function each time.
 _PREPARED: dict[tuple[Hashable, ...], _Prepared] = {}
 _MOST_PREPARED = 64
+_PREPARING = threading.Lock()
 
 
-def _compiled(queryset: QuerySet[Any, Any], *, count: str, using: str) -> tuple[str, list[Any]]:
-    sql, params = queryset.query.get_compiler(using=using).as_sql()
-    return sql, [_Bound(count, param) if isinstance(param, Slot) else param for param in params]
+def _source_statements(query: CountQuery, *, count: str, using: str) -> list[tuple[str, list[Any]]]:
+    """Each source's SQL with its limit, and its parameters with a ``_Bound`` for each slot."""
+    statements = []
+    for source in query.sources(query.shape):
+        sql, params = source[: query.limit + 1].query.get_compiler(using=using).as_sql()
+        statements.append((sql, [_Bound(count, param) if isinstance(param, Slot) else param for param in params]))
+    return statements
+
+
+def bound_sources(query: CountQuery, *, using: str = DEFAULT_DB_ALIAS) -> list[tuple[str, tuple[Any, ...]]]:
+    """Each source's SQL and parameters as the count runs them, with the query's values bound: what Django writes
+    for the same querysets built with the values (``sql_with_params()``), as the tests check."""
+    connection = connections[using]
+    return [
+        (sql, tuple(param.value({"": query}, connection) if isinstance(param, _Bound) else param for param in params))
+        for sql, params in _source_statements(query, count="", using=using)
+    ]
 
 
 def _prepare(queries: Mapping[str, CountQuery], using: str) -> _Prepared:
@@ -102,19 +117,16 @@ def _prepare(queries: Mapping[str, CountQuery], using: str) -> _Prepared:
     parts: list[str] = []
     params: list[Any] = []
     for name, query in queries.items():
-        sources = query.sources(query.shape)
-        if not sources:
+        statements = _source_statements(query, count=name, using=using)
+        if not statements:
             continue
-        selects = []
-        for source in sources:
-            sql, source_params = _compiled(source[: query.limit + 1], count=name, using=using)
-            selects.append(sql)
-            params.extend(source_params)
-        if len(selects) > 1:  # UNION: a row that several sources hold counts once
-            selects = [" UNION ".join(f"SELECT * FROM ({sql}) AS source_{n}" for n, sql in enumerate(selects))]
-        parts.append(f"(SELECT COUNT(*) FROM ({selects[0]}) AS rows_{len(columns)})")
+        rows = statements[0][0]
+        if len(statements) > 1:  # UNION: a row that several sources hold counts once
+            rows = " UNION ".join(f"SELECT * FROM ({sql}) AS source_{n}" for n, (sql, _) in enumerate(statements))
+        parts.append(f"(SELECT COUNT(*) FROM ({rows}) AS rows_{len(columns)})")
+        params.extend(param for _, source_params in statements for param in source_params)
         columns.append(name)
-    return _Prepared(sql="SELECT " + ", ".join(parts) if parts else "", params=tuple(params), columns=tuple(columns))
+    return _Prepared(sql="SELECT " + ", ".join(parts), params=tuple(params), columns=tuple(columns))
 
 
 def bounded_counts(queries: Mapping[str, CountQuery], *, using: str = DEFAULT_DB_ALIAS) -> dict[str, BoundedCount]:
@@ -124,9 +136,10 @@ def bounded_counts(queries: Mapping[str, CountQuery], *, using: str = DEFAULT_DB
     prepared = _PREPARED.get(key)
     if prepared is None:
         prepared = _prepare(queries, using)
-        if len(_PREPARED) >= _MOST_PREPARED:
-            _PREPARED.pop(next(iter(_PREPARED)), None)
-        _PREPARED[key] = prepared
+        with _PREPARING:
+            if len(_PREPARED) >= _MOST_PREPARED:
+                del _PREPARED[next(iter(_PREPARED))]
+            _PREPARED[key] = prepared
     found: dict[str, int] = {}
     if prepared.columns:
         with connection.cursor() as cursor:
