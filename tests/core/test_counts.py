@@ -189,3 +189,8 @@ def test_the_sources_run_as_django_writes_them_for_the_same_values():
             events.filter(actor_id=person.pk).values("pk").order_by()[:11].query.sql_with_params(),
         ]
     )
+
+
+def test_a_slot_without_a_value_is_refused_rather_than_compared_with_null():
+    with pytest.raises(ValueError, match="no value for its slot 'action'"):
+        bounded_counts({"n": _count(_events, organization=1, action=None)})

@@ -70,7 +70,11 @@ class _Bound:
     slot: Slot
 
     def value(self, queries: Mapping[str, CountQuery], connection: BaseDatabaseWrapper) -> Any:
-        return self.slot.output_field.get_db_prep_value(queries[self.count].values[self.slot.name], connection)
+        value = queries[self.count].values[self.slot.name]
+        if value is None:
+            # "= NULL" matches nothing, where Django would have written "IS NULL": the SQL would not be the queryset's.
+            raise ValueError(f"The count {self.count!r} has no value for its slot {self.slot.name!r}.")
+        return self.slot.output_field.get_db_prep_value(value, connection)
 
 
 @dataclass(frozen=True)
