@@ -139,8 +139,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ocilink.accounts.context_processors.membership",
-                "ocilink.requisitions.context_processors.approvals",
-                "ocilink.orders.context_processors.attention",
+                # The navigation's counts (to approve, orders needing attention): one query per page.
+                "ocilink.core.navigation.navigation_counts",
             ],
         },
     },

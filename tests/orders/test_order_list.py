@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ocilink.accounts.models import Role
-from ocilink.accounts.selectors import SESSION_ORGANIZATION_KEY
+from ocilink.accounts.selectors import SESSION_ORGANIZATION_KEY, staff_membership
+from ocilink.core.counts import bound_sources
 from ocilink.core.keyset import Cursor
-from ocilink.orders.models import PurchaseOrderEvent
-from ocilink.orders.selectors import ATTENTION_COUNT_LIMIT
+from ocilink.orders.models import PurchaseOrder, PurchaseOrderEvent
+from ocilink.orders.selectors import ATTENTION_COUNT_LIMIT, needs_attention, orders_needing_attention_query
 from ocilink.orders.states import PurchaseOrderStatus
 from tests.factories import (
     MembershipFactory,
@@ -28,6 +29,7 @@ from tests.factories import (
     SupplierFactory,
     UserFactory,
 )
+from tests.prepared_sql import unwrapped
 
 from .seeding import seed_orders
 
@@ -209,6 +211,24 @@ def test_platform_staff_acting_in_the_organization_see_the_count(organization_wi
     text = _visible_text(client.get(reverse("orders:list")).content.decode())
 
     assert "Orders (23 need attention)" in text
+
+
+def test_the_count_reads_what_the_attention_filter_reads(shop):
+    """The navigation's count of a buyer (their own orders), an administrator and platform staff (all of the
+    organization's), as Django writes it for the same values: the organization, the buyer and the moment before which
+    an order still sending needs a person."""
+    administrator = MembershipFactory(organization=shop.organization, role=Role.ADMINISTRATOR)
+    staff = staff_membership(user=UserFactory(is_staff=True), organization=shop.organization)
+    for membership, own in ((shop.membership, True), (administrator, False), (staff, False)):
+        query = orders_needing_attention_query(membership)
+        orders = PurchaseOrder.objects.filter(organization_id=shop.organization.pk)
+        if own:
+            orders = orders.filter(buyer_id=shop.user.pk)
+
+        counted = bound_sources(query)
+
+        attention = orders.filter(needs_attention(query.values["cutoff"])).values("pk").order_by()
+        assert unwrapped(counted) == unwrapped([attention[: ATTENTION_COUNT_LIMIT + 1].query.sql_with_params()])
 
 
 def test_another_organizations_orders_never_show(organization_with_1000_orders, shop):

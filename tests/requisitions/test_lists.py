@@ -13,11 +13,11 @@ from .conftest import grant, logged_in, make_cart, rule, submitted
 
 pytestmark = pytest.mark.django_db
 
-# Today 8 on the list of requests and 11 on what waits for approval: session, user, membership, the page (what
+# Today 7 on the list of requests and 9 on what waits for approval: session, user, membership, the page (what
 # waits: the steps naming me by name and by role, then their requests), its lines, its open steps, and the
-# navigation's counts (waiting for my approval: by name and by role; orders needing attention). Room for one read
-# that other parts of the page may add.
-MAX_QUERIES = 12
+# navigation's counts in one query (waiting for my approval; orders needing attention). Room for one read that
+# other parts of the page may add.
+MAX_QUERIES = 10
 
 
 def _shown(response) -> list[int]:  # type: ignore[no-untyped-def]

@@ -108,6 +108,48 @@ def test_the_check_for_heavy_reads_sees_a_select_of_the_body():
     assert len(_heavy_reads(captured.captured_queries)) == 1
 
 
+# What the cart page reads, whatever its size: the session, its user, the user's membership (with its organization
+# and delivery address; the user is the one already read), the cart, its lines (with their accounts), the ledger
+# tables and the active accounts to choose from, and the navigation's counts (to approve, orders needing
+# attention) together in one query.
+CART_PAGE_QUERIES = 8
+# The request page: the session, its user, the membership, the request, its steps, its lines, the last approved
+# price of each line's article, the lines of the request a price was approved in, who may decide, the history, the
+# purchase orders, and the navigation's counts.
+REQUEST_PAGE_QUERIES = 12
+USER_TABLE = re.compile(r"""FROM ["`]?auth_user["`]?|JOIN ["`]?auth_user["`]?""", re.IGNORECASE)
+
+
+def test_the_cart_page_reads_the_user_once_and_the_navigation_counts_in_one_query(org):
+    buyer = logged_in(org.buyer)
+    _punch_out(org, buyer, 3)
+    buyer.get(reverse("requisitions:cart"))  # the session is warm, as on every page after the first
+
+    count, queries, page = _get(buyer, reverse("requisitions:cart"))
+
+    assert count == CART_PAGE_QUERIES
+    assert len([query for query in queries if USER_TABLE.search(query["sql"])]) == 1
+    assert "To approve (0)" in page
+
+
+def test_the_request_page_runs_its_queries_and_the_navigation_counts_in_one(org):
+    rule(org.organization, approver_role="approver")
+    buyer = logged_in(org.buyer)
+    submitted(org, prices=("4.00",) * 3, vendormat="A-{n}")  # within the buyer's limit: approved at once
+    _punch_out(org, buyer, 3)
+    order_request = OrderRequest.objects.get(requester=org.buyer, status="draft")
+    order_request_submit_and_place(order_request=order_request, requester=org.buyer)
+    approver = logged_in(org.approver)
+    url = reverse("requisitions:request_detail", args=[order_request.pk])
+    approver.get(url)
+
+    count, _, page = _get(approver, url)
+
+    assert count == REQUEST_PAGE_QUERIES
+    assert page.count('data-flag="price_differs"') == 3
+    assert "To approve (1)" in page
+
+
 def test_the_cart_page_runs_as_many_queries_for_thirty_lines_as_for_three(org):
     buyer = logged_in(org.buyer)
     _punch_out(org, buyer, 3)

@@ -10,7 +10,7 @@ from ocilink.accounts.models import AuditEvent
 from ocilink.requisitions.cart import ledger_line_set_account
 from ocilink.requisitions.models import OrderRequest, OrderRequestLine
 from ocilink.requisitions.states import OrderRequestStatus
-from ocilink.suppliers.ledger import LedgerError
+from ocilink.suppliers.ledger import LedgerError, ledger_line_options
 from ocilink.suppliers.models import LedgerAccount, LedgerTable
 from tests.factories import UserFactory
 
@@ -73,6 +73,27 @@ def test_the_connections_table_decides_whether_the_buyer_may_change(shop, cart_l
 
     cart_line.refresh_from_db()
     assert cart_line.ledger_account.code == "4000"
+
+
+def test_the_cart_offers_a_choice_where_the_lines_own_table_allows_it(shop, cart_line, ict):
+    not_from_a_punchout = OrderRequestLine.objects.create(
+        order_request=cart_line.order_request, position=2, supplier=shop.supplier, description="Pens", quantity=1
+    )
+    lines = [cart_line, not_from_a_punchout]
+    own = LedgerTable.objects.create(organization=shop.organization, connection=shop.connection, buyer_may_change=False)
+    organizations = LedgerTable.objects.filter(organization=shop.organization, connection=None)
+
+    connection_forbids = ledger_line_options(organization=shop.organization, lines=lines)
+    organizations.update(buyer_may_change=False)
+    LedgerTable.objects.filter(pk=own.pk).update(buyer_may_change=True)
+    organization_forbids = ledger_line_options(organization=shop.organization, lines=lines)
+    LedgerTable.objects.all().delete()
+    no_table = ledger_line_options(organization=shop.organization, lines=lines)
+
+    assert connection_forbids.changeable_line_ids == {not_from_a_punchout.pk}
+    assert organization_forbids.changeable_line_ids == {cart_line.pk}
+    assert no_table.changeable_line_ids == {cart_line.pk, not_from_a_punchout.pk}
+    assert [str(account) for account in no_table.accounts] == ["4000 Office", "4100 ICT"]
 
 
 def test_an_account_of_another_organization_is_refused(shop, other_shop, cart_line):

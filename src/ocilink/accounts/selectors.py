@@ -36,16 +36,21 @@ def membership_for(*, user: Any, organization_id: int | None = None) -> Membersh
     """
     if not getattr(user, "is_authenticated", False):
         return None
-    memberships = Membership.objects.select_related("organization", "delivery_address", "user").filter(user=user)
+    # Not the user again (it is loaded: the request's): it is set on the membership found.
+    memberships = Membership.objects.select_related("organization", "delivery_address").filter(user_id=user.pk)
     if organization_id is not None:
         chosen = memberships.filter(organization_id=organization_id).first()
         if chosen is not None:
+            chosen.user = user
             return chosen
         if is_platform_staff(user=user):
             organization = Organization.objects.filter(pk=organization_id).first()
             if organization is not None:
                 return staff_membership(user=user, organization=organization)
-    return memberships.order_by("organization__name").first()
+    first = memberships.order_by("organization__name").first()
+    if first is not None:
+        first.user = user
+    return first
 
 
 def organizations_for(*, user: Any) -> QuerySet[Organization]:

@@ -190,8 +190,3 @@ class BoundedCount:
         if self.more:
             return _("more than %(number)s") % {"number": number_format(self.limit, force_grouping=True)}
         return number_format(self.value, force_grouping=True)
-
-
-def bounded_count(rows: QuerySet[Any, Any], *, limit: int) -> BoundedCount:
-    """``SELECT COUNT(*) FROM (SELECT ... LIMIT limit + 1)``: one query that reads at most ``limit + 1`` rows."""
-    return BoundedCount(value=rows.order_by()[: limit + 1].count(), limit=limit)

@@ -10,6 +10,7 @@ class OrdersConfig(AppConfig):
         # Approval (requisitions, one layer down) hands what it approved to this app's placing service.
         from ocilink.core.health import register_check
         from ocilink.core.metrics import register_collector
+        from ocilink.core.navigation import register_navigation_count
         from ocilink.core.raw_documents import register_kind
         from ocilink.requisitions.handoff import register_placer
 
@@ -18,11 +19,14 @@ class OrdersConfig(AppConfig):
         from .metrics import dispatch_figures, dispatch_queue_check
         from .models import Dispatch, DispatchAttempt, DispatchDocument
         from .placing import order_request_place
+        from .selectors import orders_needing_attention_query
 
         register_placer(order_request_place)
         # /metrics and /readyz (core) read the dispatch queue through these.
         register_collector("dispatch", dispatch_figures)
         register_check("dispatch_queue", dispatch_queue_check)
+        # "Orders (N need attention)" on every page of a member.
+        register_navigation_count("orders_needing_attention", orders_needing_attention_query)
         # The documents and what each try sent and got back are files in the storage of raw documents: deleted with
         # their rows, swept when orphaned.
         register_kind(DISPATCH_DOCUMENTS, DispatchDocument, "content")

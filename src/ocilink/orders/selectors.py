@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import DateTimeField, Exists, IntegerField, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ocilink.accounts.models import Membership, Role
-from ocilink.core.keyset import BoundedCount, Cursor, Keyset, KeysetPage, bounded_count, keyset_page
+from ocilink.core.counts import CountQuery, Slot, bounded_counts
+from ocilink.core.keyset import BoundedCount, Cursor, Keyset, KeysetPage, keyset_page
 
 from .models import PurchaseOrder, PurchaseOrderEvent
 from .states import PurchaseOrderStatus
@@ -25,12 +27,21 @@ from .states import PurchaseOrderStatus
 S = PurchaseOrderStatus
 
 
+def _sees_only_own(membership: Membership) -> bool:
+    """A buyer sees their own orders; administrators, approvers (and platform staff) all of their organization."""
+    return membership.role == Role.BUYER and not membership.user.is_staff
+
+
+def _orders_of(*, organization_id: Any, buyer_id: Any = None) -> QuerySet[PurchaseOrder]:
+    """The organization's orders, or one buyer's of them (values, or ``Slot``s for the count)."""
+    orders = PurchaseOrder.objects.filter(organization_id=organization_id)
+    return orders if buyer_id is None else orders.filter(buyer_id=buyer_id)
+
+
 def _scoped(membership: Membership) -> QuerySet[PurchaseOrder]:
-    """Administrators and approvers see all orders of their organization; a buyer sees their own."""
-    orders = PurchaseOrder.objects.filter(organization_id=membership.organization_id)
-    if membership.role == Role.BUYER and not membership.user.is_staff:
-        orders = orders.filter(buyer_id=membership.user_id)
-    return orders
+    """The orders a member sees (``_sees_only_own``)."""
+    own = membership.user_id if _sees_only_own(membership) else None
+    return _orders_of(organization_id=membership.organization_id, buyer_id=own)
 
 
 def purchase_orders_for(*, membership: Membership) -> QuerySet[PurchaseOrder]:
@@ -54,7 +65,7 @@ def sending_too_long_since(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(minutes=settings.ORDERS_SENDING_ATTENTION_MINUTES)
 
 
-def _went_sending_since(cutoff: datetime) -> Exists:
+def _went_sending_since(cutoff: datetime | Slot) -> Exists:
     """The order went into *sending* at or after ``cutoff`` (made, retried or released then): every such change
     writes an event with ``to_status = sending``, so the latest of them is when the current sending began."""
     return Exists(
@@ -62,7 +73,7 @@ def _went_sending_since(cutoff: datetime) -> Exists:
     )
 
 
-def needs_attention(cutoff: datetime) -> Q:
+def needs_attention(cutoff: datetime | Slot) -> Q:
     """Failed, held, or sending for longer than the attention time: an order a person must look at."""
     # Written as "one of three states, but not sending since lately" rather than as an OR: the database then reads
     # one range of the (organization, status) index and never the orders themselves.
@@ -75,11 +86,33 @@ def needs_attention(cutoff: datetime) -> Q:
 ATTENTION_COUNT_LIMIT = 100
 
 
+def _attention_count_sources(own_only: bool) -> list[QuerySet[PurchaseOrder, Any]]:
+    """The count's source, with slots: the orders the member sees that need a person, in no order."""
+    orders = _orders_of(
+        organization_id=Slot("organization", IntegerField()),
+        buyer_id=Slot("user", IntegerField()) if own_only else None,
+    )
+    return [orders.filter(needs_attention(Slot("cutoff", DateTimeField()))).values("pk").order_by()]
+
+
+def orders_needing_attention_query(membership: Membership) -> CountQuery:
+    """How many of the orders this member sees need a person, up to ``ATTENTION_COUNT_LIMIT``, as a count to run
+    with the navigation's others (one COUNT that stops there)."""
+    return CountQuery(
+        limit=ATTENTION_COUNT_LIMIT,
+        shape=_sees_only_own(membership),
+        sources=_attention_count_sources,
+        values={
+            "organization": membership.organization_id,
+            "user": membership.user_id,
+            "cutoff": sending_too_long_since(),
+        },
+    )
+
+
 def orders_needing_attention_count(*, membership: Membership) -> BoundedCount:
-    """How many of the orders this member sees need a person, up to ``ATTENTION_COUNT_LIMIT`` (one COUNT that stops
-    there, for the navigation)."""
-    orders = _scoped(membership).filter(needs_attention(sending_too_long_since()))
-    return bounded_count(orders.values("pk"), limit=ATTENTION_COUNT_LIMIT)
+    """``orders_needing_attention_query`` on its own (the navigation runs it with its other counts)."""
+    return bounded_counts({"count": orders_needing_attention_query(membership)})["count"]
 
 
 # --- the list ---------------------------------------------------------------------------------------------------

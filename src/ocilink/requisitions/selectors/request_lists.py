@@ -8,7 +8,8 @@ So a page costs the same whatever the organization's size and however deep it is
 no ``OFFSET``. A page runs a fixed number of queries whatever its size and depth: its rows as plain values with
 their requester and cost centre (what waits for approval: first the two reads of the steps), then one query for
 the lines and one for the open steps of all rows of the page. How many requests wait for a member's approval is a
-bounded count (``WAITING_COUNT_LIMIT``).
+bounded count (``WAITING_COUNT_LIMIT``), which the navigation runs with its other counts in one query, its SQL made
+once per process (``core.counts``).
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, IntegerField, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from ocilink.accounts.models import Membership, Role
+from ocilink.core.counts import CountQuery, Slot, bounded_counts
 from ocilink.core.keyset import BoundedCount, Cursor, Keyset, KeysetPage, keyset_page
 from ocilink.core.money import net_amount, totals_per_currency
 from ocilink.requisitions.models import ApprovalStep, OrderRequest, OrderRequestLine
@@ -96,6 +98,19 @@ def order_requests_waiting_for(*, membership: Membership) -> QuerySet[OrderReque
     )
 
 
+def _waiting_steps(*, organization_id: Any, user_id: Any, role: Any) -> list[QuerySet[ApprovalStep, Any]]:
+    """The steps that make a request wait for this member (values, or ``Slot``s for the count): the two querysets
+    of ``approval_steps_waiting_for``."""
+    steps = (
+        _deciding_now()
+        .filter(organization_id=organization_id, order_request__status=OrderRequestStatus.SUBMITTED)
+        .exclude(order_request__requester_id=user_id)
+        .values("order_request_id", "waiting_since")
+        .distinct()
+    )
+    return [steps.filter(approver_id=user_id), steps.filter(approver_role=role)]
+
+
 def approval_steps_waiting_for(*, membership: Membership) -> list[QuerySet[ApprovalStep, Any]]:
     """``order_requests_waiting_for`` read from the steps, as the list and its count read it: one queryset for the
     steps that name this member and one for those that name their role, each a range of one index of
@@ -104,24 +119,37 @@ def approval_steps_waiting_for(*, membership: Membership) -> list[QuerySet[Appro
     ``order_request_id`` and ``waiting_since``, once per request."""
     if membership.pk is None:
         return []
-    steps = (
-        _deciding_now()
-        .filter(organization_id=membership.organization_id, order_request__status=OrderRequestStatus.SUBMITTED)
-        .exclude(order_request__requester_id=membership.user_id)
-        .values("order_request_id", "waiting_since")
-        .distinct()
+    return _waiting_steps(organization_id=membership.organization_id, user_id=membership.user_id, role=membership.role)
+
+
+def _waiting_count_sources(member: bool) -> list[QuerySet[ApprovalStep, Any]]:
+    """The count's sources: ``approval_steps_waiting_for`` with slots, each in the order of its index (the database
+    reads one range of it and stops); none for platform staff, who never approve."""
+    if not member:
+        return []
+    steps = _waiting_steps(
+        organization_id=Slot("organization", IntegerField()),
+        user_id=Slot("user", IntegerField()),
+        role=Slot("role", CharField()),
     )
-    return [steps.filter(approver_id=membership.user_id), steps.filter(approver_role=membership.role)]
+    return [LONGEST_WAITING_FIRST.seek(source) for source in steps]
+
+
+def approvals_waiting_query(membership: Membership) -> CountQuery:
+    """How many requests wait for this member's approval, up to ``WAITING_COUNT_LIMIT`` (for a link with a count),
+    as a count to run with the navigation's others: at most ``WAITING_COUNT_LIMIT + 1`` of them from each of
+    ``approval_steps_waiting_for``, counted together."""
+    return CountQuery(
+        limit=WAITING_COUNT_LIMIT,
+        shape=membership.pk is not None,
+        sources=_waiting_count_sources,
+        values={"organization": membership.organization_id, "user": membership.user_id, "role": membership.role},
+    )
 
 
 def approvals_waiting_count(*, membership: Membership) -> BoundedCount:
-    """How many requests wait for this member's approval, up to ``WAITING_COUNT_LIMIT`` (for a link with a count):
-    at most ``WAITING_COUNT_LIMIT + 1`` of them from each of ``approval_steps_waiting_for``, counted together."""
-    waiting: set[int] = set()
-    for steps in approval_steps_waiting_for(membership=membership):
-        rows = LONGEST_WAITING_FIRST.rows(steps, after=None, before=None, limit=WAITING_COUNT_LIMIT + 1)
-        waiting.update(row["order_request_id"] for row in rows)
-    return BoundedCount(value=min(len(waiting), WAITING_COUNT_LIMIT + 1), limit=WAITING_COUNT_LIMIT)
+    """``approvals_waiting_query`` on its own (the navigation runs it with its other counts)."""
+    return bounded_counts({"count": approvals_waiting_query(membership)})["count"]
 
 
 # What a list row shows of the request itself; read as plain values (no model instances) to keep a page of 100
