@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from ocilink.dispatch.exceptions import PermanentDispatchError
+from ocilink.dispatch.transports import network
 from ocilink.dispatch.types import ChannelConfig, DispatchEnvelope, DispatchResult, OutboundOrder
 
 # Platform settings a channel reads from ``ChannelConfig.settings`` (``connections.ordering.channel_config_for`` puts
@@ -32,6 +34,36 @@ def allowed_networks(config: ChannelConfig) -> tuple[str, ...]:
     value = config.settings.get(ALLOWED_NETWORKS_SETTING) or ()
     items = value.split(",") if isinstance(value, str) else value
     return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def connection_name(config: ChannelConfig) -> str:
+    """How a channel's messages name the connection: its label, else its method."""
+    return config.label or config.method
+
+
+def private_target_error(
+    refused: network.ForbiddenTarget,
+    *,
+    sentence: str,
+    code: str,
+    config: ChannelConfig,
+    request: bytes,
+    evidence: dict[str, Any],
+) -> PermanentDispatchError:
+    """The permanent failure of a send refused before it connected: the supplier's host lies in a private network.
+
+    ``sentence`` names the connection as ``{name}`` and the refused address as ``{shown}`` (the host too, when it
+    was a name); ``code`` and the params let a page say it in the reader's language.
+    """
+    name, host, address = connection_name(config), refused.host, refused.address
+    shown = address if host.strip("[]") == address else f"{host}: {address}"
+    return PermanentDispatchError(
+        sentence.format(name=name, shown=shown),
+        request=request,
+        evidence=evidence,
+        code=code,
+        params={"connection": name, "host": host, "address": address},
+    )
 
 
 def gettext_noop(text: str) -> str:

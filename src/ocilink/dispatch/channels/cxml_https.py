@@ -12,7 +12,15 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
-from ocilink.dispatch.channels.base import Channel, ConfigField, allowed_networks, gettext_noop, send_timeout
+from ocilink.dispatch.channels.base import (
+    Channel,
+    ConfigField,
+    allowed_networks,
+    connection_name,
+    gettext_noop,
+    private_target_error,
+    send_timeout,
+)
 from ocilink.dispatch.exceptions import TECHNICAL, DispatchError, PermanentDispatchError, TransientDispatchError
 from ocilink.dispatch.registry import register_channel
 from ocilink.dispatch.transports import http, network
@@ -102,7 +110,7 @@ class CxmlHttpsChannel(Channel):
 
     def validate(self, config: ChannelConfig) -> list[str]:
         """What is wrong with ``config``, as sentences a person can act on; an empty list when it is usable."""
-        settings, secrets, name = config.settings, config.secrets, _name(config)
+        settings, secrets, name = config.settings, config.secrets, connection_name(config)
         problems = _url_problems(str(settings.get("order_url") or ""), name)
         for field in ("from_domain", "from_identity", "to_domain", "to_identity"):
             if not str(settings.get(field) or "").strip():
@@ -264,7 +272,7 @@ def _url_problems(url: str, name: str) -> list[str]:
 
 
 def _advice(verdict: ResponseVerdict, config: ChannelConfig) -> str:
-    name = _name(config)
+    name = connection_name(config)
     code = verdict.cxml_code
     if code == 401:
         return f"Check the shared secret of connection {name}."
@@ -282,16 +290,17 @@ def _advice(verdict: ResponseVerdict, config: ChannelConfig) -> str:
 def _private_target(
     refused: network.ForbiddenTarget, *, config: ChannelConfig, request: bytes, evidence: dict[str, Any]
 ) -> PermanentDispatchError:
-    name, host, address = _name(config), refused.host, refused.address
-    shown = address if host.strip("[]") == address else f"{host}: {address}"
-    return PermanentDispatchError(
-        f"The order URL of connection {name} points to an address inside a private network ({shown}). ocilink does "
-        "not send orders there: check the order URL with the supplier. If their server really is on a private "
-        "network, ask the platform's operator to allow that network. The order was not sent.",
+    return private_target_error(
+        refused,
+        sentence=(
+            "The order URL of connection {name} points to an address inside a private network ({shown}). ocilink does "
+            "not send orders there: check the order URL with the supplier. If their server really is on a private "
+            "network, ask the platform's operator to allow that network. The order was not sent."
+        ),
+        code="private_target",
+        config=config,
         request=request,
         evidence=evidence,
-        code="private_target",
-        params={"connection": name, "host": host, "address": address},
     )
 
 
@@ -303,7 +312,7 @@ def _transport_failure(
     request: bytes,
     evidence: dict[str, Any],
 ) -> DispatchError:
-    name, host = _name(config), error.host
+    name, host = connection_name(config), error.host
     evidence = {
         **evidence,
         TECHNICAL: {

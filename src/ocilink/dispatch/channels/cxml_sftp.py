@@ -14,7 +14,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from ocilink.dispatch.channels.base import Channel, ConfigField, allowed_networks, gettext_noop, send_timeout
+from ocilink.dispatch.channels.base import (
+    Channel,
+    ConfigField,
+    allowed_networks,
+    connection_name,
+    gettext_noop,
+    private_target_error,
+    send_timeout,
+)
 from ocilink.dispatch.exceptions import TECHNICAL, DispatchError, PermanentDispatchError, TransientDispatchError
 from ocilink.dispatch.registry import register_channel
 from ocilink.dispatch.transports import network, sftp
@@ -110,7 +118,7 @@ class CxmlSftpChannel(Channel):
 
     def validate(self, config: ChannelConfig) -> list[str]:
         """What is wrong with ``config``, as sentences a person can act on; an empty list when it is usable."""
-        settings, name = config.settings, _name(config)
+        settings, name = config.settings, connection_name(config)
         problems = [
             f"Connection {name} has no {field.label} ({field.name})."
             for field in self.config_fields
@@ -290,16 +298,17 @@ def _receipt_evidence(receipt: sftp.UploadReceipt) -> dict[str, Any]:
 def _private_target(
     refused: network.ForbiddenTarget, *, config: ChannelConfig, request: bytes, evidence: dict[str, Any]
 ) -> PermanentDispatchError:
-    name, host, address = _name(config), refused.host, refused.address
-    shown = address if host.strip("[]") == address else f"{host}: {address}"
-    return PermanentDispatchError(
-        f"The SFTP server of connection {name} is at an address inside a private network ({shown}). ocilink does "
-        "not send orders there: check the server address with the supplier. If their server really is on a private "
-        "network, ask the platform's operator to allow that network. Nothing was uploaded.",
+    return private_target_error(
+        refused,
+        sentence=(
+            "The SFTP server of connection {name} is at an address inside a private network ({shown}). ocilink does "
+            "not send orders there: check the server address with the supplier. If their server really is on a private "
+            "network, ask the platform's operator to allow that network. Nothing was uploaded."
+        ),
+        code="private_target_sftp",
+        config=config,
         request=request,
         evidence=evidence,
-        code="private_target_sftp",
-        params={"connection": name, "host": host, "address": address},
     )
 
 
@@ -315,7 +324,7 @@ def _failure(
     deadline_passed = isinstance(error, sftp.SftpConnectionError) and error.deadline_passed
     technical = {"error": str(error), "deadline_passed": deadline_passed}
     evidence = {**evidence, "temp_upload_started": error.temp_upload_started, TECHNICAL: technical}
-    server, name = f"the SFTP server {target.host}", _name(config)
+    server, name = f"the SFTP server {target.host}", connection_name(config)
     kind: type[DispatchError] = PermanentDispatchError
     code, params = "", {"host": target.host, "port": target.port, "connection": name}
     if isinstance(error, sftp.HostKeyMismatch):
@@ -401,10 +410,6 @@ def _positive_number(value: object, *, whole: bool = False) -> bool:
         return (int(str(value)) if whole else float(str(value))) > 0
     except ValueError:
         return False
-
-
-def _name(config: ChannelConfig) -> str:
-    return config.label or config.method
 
 
 def _capital(text: str) -> str:

@@ -18,7 +18,7 @@ from email.utils import format_datetime, parseaddr
 from string import Template
 from typing import Any, ClassVar
 
-from ocilink.dispatch.channels.base import Channel, ConfigField, gettext_noop, send_timeout
+from ocilink.dispatch.channels.base import Channel, ConfigField, connection_name, gettext_noop, send_timeout
 from ocilink.dispatch.exceptions import DispatchError, PermanentDispatchError, TransientDispatchError
 from ocilink.dispatch.registry import register_channel
 from ocilink.dispatch.transports import smtp
@@ -105,12 +105,12 @@ class EmailPdfChannel(Channel):
         """What is wrong with ``config``, as sentences a person can act on; an empty list when it is usable."""
         settings = config.settings
         problems = [
-            f"The recipient address {address!r} of connection {_name(config)} is not a valid e-mail address."
+            f"The recipient address {address!r} of connection {connection_name(config)} is not a valid e-mail address."
             for address in recipients_of(config)
             if not _ADDRESS.match(address)
         ]
         if not recipients_of(config):
-            problems.append(f"Connection {_name(config)} has no e-mail address to send orders to.")
+            problems.append(f"Connection {connection_name(config)} has no e-mail address to send orders to.")
         if not _ADDRESS.match(parseaddr(str(settings.get("from_address") or ""))[1]):
             problems.append("The platform's sender address (from_address) is missing or not a valid e-mail address.")
         if not settings.get("smtp_host"):
@@ -120,7 +120,7 @@ class EmailPdfChannel(Channel):
             unknown = sorted(set(template.get_identifiers()) - set(PLACEHOLDERS))
             if not template.is_valid() or unknown:
                 problems.append(
-                    f"The {name.split('_')[0]} of connection {_name(config)} uses unknown placeholders "
+                    f"The {name.split('_')[0]} of connection {connection_name(config)} uses unknown placeholders "
                     f"({', '.join('$' + item for item in unknown) or 'a lone $'}); use $$ for a dollar sign."
                 )
         return problems
@@ -288,7 +288,7 @@ def _failure(
     elif error.stage == "rcpt":
         message = (
             f"{_capital(where)} refused the recipient {error.recipient}: {reply}. "
-            f"Check the e-mail addresses of connection {_name(config)}; the order was not sent."
+            f"Check the e-mail addresses of connection {connection_name(config)}; the order was not sent."
         )
     elif error.stage == "mail":
         message = (
@@ -308,10 +308,6 @@ def _failure(
 
 def _reply_to(order: OutboundOrder, config: ChannelConfig) -> str:
     return str(config.settings.get("reply_to") or order.buyer_email)
-
-
-def _name(config: ChannelConfig) -> str:
-    return config.label or config.method
 
 
 def _amount(value: Decimal) -> str:
