@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +26,22 @@ def django_setup() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+
+
+def punchout_shop(*, username: str = "bench", password: str = "bench-pw", **organization: Any) -> tuple[Any, Any, Any]:
+    """What a punchout needs (call after ``django_setup``): an organization (``organization`` are its factory's
+    values), its default delivery address, and one supplier whose webshop account is set for the whole
+    organization. Returns (organization, address, supplier)."""
+    from ocilink.connections.services import oci_credential_set
+    from tests.factories import DeliveryAddressFactory, OrganizationFactory, SupplierFactory
+
+    shop = OrganizationFactory(**organization)
+    address = DeliveryAddressFactory(organization=shop, is_default=True)
+    supplier = SupplierFactory(organization=shop)
+    oci_credential_set(
+        connection=supplier.external_connection, delivery_address=None, username=username, password=password
+    )
+    return shop, address, supplier
 
 
 def percentile(samples: list[float], p: float) -> float:

@@ -19,7 +19,7 @@ import json
 import time
 import uuid
 
-from _setup import django_setup, emit, median, percentile
+from _setup import django_setup, emit, median, percentile, punchout_shop
 
 django_setup()
 
@@ -27,17 +27,13 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from ocilink.connections.services import oci_credential_set  # noqa: E402
 from ocilink.core import raw_documents  # noqa: E402
 from ocilink.core.servers import freeze_loaded  # noqa: E402
 from ocilink.protocols.oci import encode_cart_body, parse_cart  # noqa: E402
 from ocilink.punchout.services import punchout_start  # noqa: E402
 from ocilink.requisitions.models import OrderRequest, OrderRequestLine  # noqa: E402
 from tests.factories import (  # noqa: E402
-    DeliveryAddressFactory,
     MembershipFactory,
-    OrganizationFactory,
-    SupplierFactory,
     UserFactory,
 )
 
@@ -120,13 +116,10 @@ def _floor(body: bytes, content_type: str, order_request: OrderRequest, supplier
 
 def main() -> None:
     run = uuid.uuid4().hex[:8]  # the database may hold earlier runs (PostgreSQL): names of this run are its own
-    organization = OrganizationFactory(slug=f"bench-{run}", name=f"Bench {run}")
-    address = DeliveryAddressFactory(organization=organization, is_default=True)
+    organization, address, supplier = punchout_shop(slug=f"bench-{run}", name=f"Bench {run}")
     membership = MembershipFactory(
         organization=organization, delivery_address=address, user=UserFactory(username=f"buyer-{run}")
     )
-    supplier = SupplierFactory(organization=organization)
-    oci_credential_set(connection=supplier.external_connection, delivery_address=None, username="u", password="p")
     client = Client(HTTP_HOST="127.0.0.1")
     content_type = "application/x-www-form-urlencoded"
     on_postgresql = connection.vendor == "postgresql"

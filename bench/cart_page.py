@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from _setup import django_setup, emit, median, percentile
+from _setup import django_setup, emit, median, percentile, punchout_shop
 
 django_setup()
 
@@ -44,7 +44,6 @@ from django.utils import timezone  # noqa: E402
 
 from ocilink.accounts.models import Membership, Role  # noqa: E402
 from ocilink.connections.models import Connection  # noqa: E402
-from ocilink.connections.services import oci_credential_set  # noqa: E402
 from ocilink.protocols.oci import encode_cart_body  # noqa: E402
 from ocilink.punchout.models import CartReturn  # noqa: E402
 from ocilink.punchout.services import punchout_start  # noqa: E402
@@ -53,10 +52,7 @@ from ocilink.requisitions.models import ApprovalRule, OrderRequest, OrderRequest
 from ocilink.requisitions.states import OrderRequestStatus  # noqa: E402
 from ocilink.suppliers.models import LedgerAccount, OrderingRight, Supplier  # noqa: E402
 from tests.factories import (  # noqa: E402
-    DeliveryAddressFactory,
     MembershipFactory,
-    OrganizationFactory,
-    SupplierFactory,
     UserFactory,
 )
 
@@ -205,10 +201,7 @@ class Page:
 
 def main() -> None:
     run = uuid.uuid4().hex[:8]  # the database may hold earlier runs (PostgreSQL): names of this run are its own
-    organization = OrganizationFactory(slug=f"bench-{run}", name=f"Bench {run}")
-    address = DeliveryAddressFactory(organization=organization, is_default=True)
-    supplier = SupplierFactory(organization=organization)
-    oci_credential_set(connection=supplier.external_connection, delivery_address=None, username="u", password="p")
+    organization, address, supplier = punchout_shop(slug=f"bench-{run}", name=f"Bench {run}")
     LedgerAccount.objects.bulk_create(
         LedgerAccount(organization=organization, code=f"4{n:03d}", name=f"Expense account {n}") for n in range(ACCOUNTS)
     )

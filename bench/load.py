@@ -40,7 +40,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-from _setup import ROOT, emit, median, percentile
+from _setup import ROOT, emit, median, percentile, punchout_shop
 
 DEFAULT_URL = "postgres://postgres:postgres@127.0.0.1:5432/bench_load"
 WARMUP_SECONDS = 3.0
@@ -78,16 +78,12 @@ def ensure_database(url: str) -> str | None:
 def seed() -> tuple[int, object]:
     """An organization with one supplier (an OCI connection with an account); the supplier id and organization."""
     from ocilink.accounts.models import Role
-    from ocilink.connections.services import oci_credential_set
-    from tests.factories import DeliveryAddressFactory, OrderingRightFactory, OrganizationFactory, SupplierFactory
+    from tests.factories import OrderingRightFactory
 
-    organization = OrganizationFactory(name=f"Load {secrets.token_hex(3)}")
-    DeliveryAddressFactory(organization=organization, is_default=True)
-    OrderingRightFactory(organization=organization, role=Role.BUYER, all_supplier_groups=True)
-    supplier = SupplierFactory(organization=organization)
-    oci_credential_set(
-        connection=supplier.external_connection, delivery_address=None, username="load", password="load-secret"
+    organization, _address, supplier = punchout_shop(
+        username="load", password="load-secret", name=f"Load {secrets.token_hex(3)}"
     )
+    OrderingRightFactory(organization=organization, role=Role.BUYER, all_supplier_groups=True)
     return supplier.pk, organization
 
 

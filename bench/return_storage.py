@@ -14,7 +14,7 @@ import time
 import tracemalloc
 from datetime import timedelta
 
-from _setup import django_setup, emit, median
+from _setup import django_setup, emit, median, punchout_shop
 
 django_setup()
 
@@ -23,7 +23,6 @@ from django.test import RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from ocilink.connections.services import oci_credential_set  # noqa: E402
 from ocilink.core import raw_documents  # noqa: E402
 from ocilink.protocols.oci import encode_cart_body  # noqa: E402
 from ocilink.punchout import views  # noqa: E402
@@ -32,7 +31,7 @@ from ocilink.punchout.quotas import organization_quota_exceeded  # noqa: E402
 from ocilink.punchout.retention import raw_purge  # noqa: E402
 from ocilink.punchout.services import CART_RETURNS, punchout_start  # noqa: E402
 from ocilink.punchout.tokens import new_reference  # noqa: E402
-from tests.factories import DeliveryAddressFactory, MembershipFactory, OrganizationFactory, SupplierFactory  # noqa: E402
+from tests.factories import MembershipFactory  # noqa: E402
 
 TEN_MB = 10 * 1024 * 1024
 
@@ -57,13 +56,8 @@ def _post(token: str, body: bytes) -> tuple[float, int, int]:
 
 
 def main() -> None:
-    organization = OrganizationFactory()
-    address = DeliveryAddressFactory(organization=organization, is_default=True)
+    organization, address, supplier = punchout_shop()
     membership = MembershipFactory(organization=organization, delivery_address=address)
-    supplier = SupplierFactory(organization=organization)
-    oci_credential_set(
-        connection=supplier.external_connection, delivery_address=None, username="bench", password="bench-pw"
-    )
     head = encode_cart_body([{"DESCRIPTION": "Paper", "QUANTITY": "1", "UNIT": "PCE", "PRICE": "1", "CURRENCY": "EUR"}])
     body = head + b"&X-PADDING=" + b"x" * (TEN_MB - len(head) - 11)
 
