@@ -336,23 +336,24 @@ LOGGING = {
 # ---- Security in production: trusted proxies, login throttling, headers, session lifetimes (docs/security.md) ----
 
 
-def _trusted_proxies() -> list[str]:
-    """TRUSTED_PROXIES: comma-separated addresses or networks of the proxies in front of this server."""
-    entries = [entry.strip() for entry in os.environ.get("TRUSTED_PROXIES", "").split(",") if entry.strip()]
+def _env_networks(name: str) -> list[str]:
+    """A comma-separated list of IP addresses or networks from the environment; anything else refuses to start."""
+    entries = [entry.strip() for entry in os.environ.get(name, "").split(",") if entry.strip()]
     for entry in entries:
         try:
             ipaddress.ip_network(entry, strict=False)
         except ValueError as exc:
             raise ImproperlyConfigured(
-                f"TRUSTED_PROXIES must list IP addresses or networks such as 10.0.0.0/8, not {entry!r}."
+                f"{name} must list IP addresses or networks such as 10.0.0.0/8, not {entry!r}."
             ) from exc
     return entries
 
 
 # The client's address decides whom a lockout hits, so X-Forwarded-For (which anyone can send) is read only when the
 # request comes from one of these proxies (REMOTE_ADDR); then the right-most address in it that is not a trusted
-# proxy is the client. Empty (the default): the header is never read.
-TRUSTED_PROXIES = _trusted_proxies()
+# proxy is the client. The addresses or networks of the proxies in front of this server; empty (the default): the
+# header is never read.
+TRUSTED_PROXIES = _env_networks("TRUSTED_PROXIES")
 
 # Login throttling (django-axes) on the platform's login and the Django admin's: after LOGIN_FAILURE_LIMIT wrong
 # passwords for one username from one address, logging in with that username from there is paused for
@@ -406,18 +407,6 @@ STAFF_SESSION_SECONDS = _env_int("STAFF_SESSION_SECONDS", 2 * 60 * 60)
 
 
 # Ordering: where the platform sends orders, and for how long at most.
-def _env_networks(name: str) -> list[str]:
-    networks = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
-    for network in networks:
-        try:
-            ipaddress.ip_network(network, strict=False)
-        except ValueError as exc:
-            raise ImproperlyConfigured(
-                f"{name} must list IP networks such as 10.20.0.0/16 or ::1, not {network!r}."
-            ) from exc
-    return networks
-
-
 # Order URLs and SFTP hosts are typed in by people, so by default orders only go to addresses on the public internet,
 # never to loopback, private, link-local (a cloud's metadata service), multicast or reserved ones (checked after DNS).
 # List here, separated by commas, the networks a supplier's server may still be in, e.g. a VPN: "10.20.0.0/16". The
@@ -444,14 +433,7 @@ ACCESS_LOG = _env_bool("ACCESS_LOG", True)
 REQUEST_ID_FROM_PROXY = _env_bool("REQUEST_ID_FROM_PROXY", False)
 # /metrics: off (404) unless one of these is set. Addresses or networks allowed to scrape it, and/or a bearer token
 # (`Authorization: Bearer <token>`); with both set, both must match.
-METRICS_ALLOWED_IPS = [ip.strip() for ip in os.environ.get("METRICS_ALLOWED_IPS", "").split(",") if ip.strip()]
-for _network in METRICS_ALLOWED_IPS:
-    try:
-        ipaddress.ip_network(_network, strict=False)
-    except ValueError as _exc:
-        raise ImproperlyConfigured(
-            f"METRICS_ALLOWED_IPS holds {_network!r}, which is not an address or a network like 10.0.0.0/8."
-        ) from _exc
+METRICS_ALLOWED_IPS = _env_networks("METRICS_ALLOWED_IPS")
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
 # /readyz fails when an order has waited this long for a worker: no worker runs, or they cannot keep up. 15 minutes
 # stays clear of a busy moment; 0 leaves the queue out of readiness (watch the metric instead).
