@@ -20,13 +20,14 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @lru_cache(maxsize=8)
-def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
-    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+def networks_of(values: tuple[str, ...]) -> tuple[Network, ...]:
+    """Networks from a setting's list of addresses or networks (which the settings checked), parsed once."""
+    return tuple(ipaddress.ip_network(value, strict=False) for value in values)
 
 
 def trusted_networks() -> tuple[Network, ...]:
     """The parsed ``TRUSTED_PROXIES`` (the settings refuse a value that is not an address or a network)."""
-    return _networks(tuple(str(proxy) for proxy in getattr(settings, "TRUSTED_PROXIES", ())))
+    return networks_of(tuple(str(proxy) for proxy in getattr(settings, "TRUSTED_PROXIES", ())))
 
 
 def parse_address(value: str) -> Address | None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-from functools import lru_cache
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .client_address import networks_of
 from .health import readiness
 from .metrics import exposition
 
@@ -34,11 +34,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
 
 
-@lru_cache(maxsize=8)
-def _networks(allowed: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    return tuple(ipaddress.ip_network(item, strict=False) for item in allowed)
-
-
 def metrics_allowed(request: HttpRequest) -> bool:
     """Whether this request may read the metrics: from an allowed address and with the token, where each is set."""
     allowed_ips = tuple(settings.METRICS_ALLOWED_IPS)
@@ -48,7 +43,7 @@ def metrics_allowed(request: HttpRequest) -> bool:
             address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
         except ValueError:
             return False
-        if not any(address in network for network in _networks(allowed_ips)):
+        if not any(address in network for network in networks_of(allowed_ips)):
             return False
     if token:
         given = request.META.get("HTTP_AUTHORIZATION", "")
